@@ -43,6 +43,16 @@ def _not_held_again(released: Sequence[str], written: set[str]) -> str:
     return "; ".join(reasons)
 
 
+def _still_written(message: str, still: int) -> str:
+    """Ctrl+Z's message with how many photos, given back a label they had before Write
+    labels… put the one taken back into their files, still have that keyword there
+    (unwritten_term.taken_back_still_written), as `undo --review` says it."""
+    if not still:
+        return message
+    return (f"{message}; {counted(still, 'photo')} still {'has its' if still == 1 else 'have their'} keyword "
+            "in the files: Write labels… takes it out")
+
+
 @dataclass(frozen=True)
 class ReviewStep:
     """One accept or reject: the photos it changed, each with its label and its state
@@ -232,9 +242,7 @@ class ReviewUndo:
             again = [path for path in self.index.held_files(back.get("accepted", [])) if path not in held_again]
             message = with_left_held(message, len(again))
             # an A taken back after Write labels…: the keyword stays in the files until the next write
-            if still := len(self.index.accept_taken_back_still_written(back.get("suggested", []))):
-                message += (f"; {counted(still, 'photo')} still {'has its' if still == 1 else 'have their'} keyword "
-                            "in the files: Write labels… takes it out")
+            message = _still_written(message, len(self.index.taken_back_still_written(back.get("suggested", []))))
         except TaggerError:
             pass  # the note alone is lost; what Ctrl+Z did is still said
         return self._show_taken_back(ids, message, left or {})
@@ -303,6 +311,8 @@ class ReviewUndo:
             message += f"; {files_named(taken.held_again)} left alone by Write labels… again"
         try:  # the label given back does not go into the files Write labels… holds, as after A
             message = with_left_held(message, len(self.index.held_files_given_back(taken)))
+            # an L taken back after Write labels…: its keyword stays in the files until the next write
+            message = _still_written(message, len(self.index.taken_back_still_written(taken.restored)))
         except TaggerError:
             pass  # the note alone is lost; what Ctrl+Z did is still said
         return self._show_taken_back(ids, message, taken.left)

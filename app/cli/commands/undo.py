@@ -30,8 +30,8 @@ def register(subparsers) -> None:
             "each undo --review takes back the one before): each photo gets "
             "its label and state before it again (and, after label or teach, the place it taught before; "
             "after teach --forget, the place is taught again and its suggestions come back), "
-            "unless it was labelled again since; files are not touched (an accept taken back after `write` "
-            "put its keyword into them: the next `write` takes it out, as after a reject)."
+            "unless it was labelled again since; files are not touched (an accept or label taken back after "
+            "`write` put its keyword into them: the next `write` takes it out, as after a reject)."
         ),
     )
     parser.add_argument("--review", action="store_true",
@@ -52,15 +52,15 @@ def run_review(args: argparse.Namespace) -> int:
     from app.core.index import review_journal
     from app.core.index.labels import FORGOTTEN
     from app.core.index.released_holds import held_files_given_back, left_held_line
-    from app.core.index.unwritten_term import accept_taken_back_still_written
+    from app.core.index.unwritten_term import taken_back_still_written
     from app.core.wording import counted
 
     index = open_index(args)
     try:
         taken = review_journal.take_back_last(index)
         left_held = len(held_files_given_back(index.conn, taken))
-        # an accept taken back after its write: the keyword stays in the files until `write`
-        still_written = len(accept_taken_back_still_written(index.conn, taken.restored)) if taken else 0
+        # an accept or label taken back after its write: the keyword stays in the files until `write`
+        still_written = len(taken_back_still_written(index.conn, taken.restored)) if taken else 0
     finally:
         index.close()
     if taken is None:

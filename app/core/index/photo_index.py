@@ -320,12 +320,12 @@ class PhotoIndex:
 
         return held_files(self.conn, list(photo_ids))
 
-    def accept_taken_back_still_written(self, photo_ids: Sequence[int]) -> list[int]:
-        """The photos among these whose accept was taken back after our write put the
-        keyword into their files, still there (unwritten_term): Ctrl+Z says so, as the CLI does."""
-        from app.core.index.unwritten_term import accept_taken_back_still_written
+    def taken_back_still_written(self, photo_ids: Sequence[int]) -> list[int]:
+        """The photos among these whose accept or label was taken back after our write put
+        the keyword into their files, still there (unwritten_term): Ctrl+Z says so, as the CLI does."""
+        from app.core.index.unwritten_term import taken_back_still_written
 
-        return accept_taken_back_still_written(self.conn, photo_ids)
+        return taken_back_still_written(self.conn, photo_ids)
 
     def held_files_given_back(self, taken) -> list[str]:
         """The held files of the photos an undo of review steps gave their label back

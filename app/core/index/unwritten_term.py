@@ -17,7 +17,9 @@ ours (plan_targets.jpeg_sidecars: the next write changes it too). A photo is unw
   another since rejected: `write` takes it out), or it is a "no landmark" suggestion now
   where a target carries a keyword of ours (plan_targets.withdrawn_suggestion), or a
   suggestion whose accept was taken back where a target carries the keyword our write
-  put there while it was accepted (plan_targets.taken_back_accept).
+  put there while it was accepted (plan_targets.taken_back_accept);
+- it has no label (its `label` taken back) where our newest write of a target put a
+  keyword there for it (plan_targets.label_taken_back).
 The rule follows plan.plan_writes without `--include-suggested` or `--no-jpeg`; a file
 changed outside since our write (a keyword typed in Lightroom) is not known until
 `write --dry-run` reads it. Compiled as SQL over a labels row `l`: a correlated condition
@@ -59,6 +61,16 @@ _AS_ACCEPTED = _WRITTEN.replace("coalesce(json_extract(j.after, '$.label'), '')"
 _MAIN_AS_ACCEPTED = "CASE WHEN f.kind = 'jpeg' THEN coalesce({jpeg}, '') ELSE coalesce({sidecar}, '') END".format(
     jpeg=_AS_ACCEPTED.format(paths="f.path"), sidecar=_AS_ACCEPTED.format(paths=_SIDECARS))
 _BESIDE_AS_ACCEPTED = _BESIDE.format(written=_AS_ACCEPTED.format(paths=_SIDECARS))
+# the label our newest standing write of one of `paths` put there, where it was written for
+# file f's photo ('' for another photo's): an unlabelled photo's (plan_targets.label_taken_back)
+_ITS_NEWEST = (
+    "(SELECT CASE WHEN j.photo_id = f.photo_id THEN coalesce(json_extract(j.after, '$.label'), '') ELSE '' END "
+    "FROM write_journal j JOIN write_batches b ON b.id = j.batch_id WHERE j.path IN ({paths}) "
+    "AND b.undone_at IS NULL AND j.size_after IS NOT NULL ORDER BY j.id DESC LIMIT 1)"
+)
+_MAIN_ITS = "CASE WHEN f.kind = 'jpeg' THEN coalesce({jpeg}, '') ELSE coalesce({sidecar}, '') END".format(
+    jpeg=_ITS_NEWEST.format(paths="f.path"), sidecar=_ITS_NEWEST.format(paths=_SIDECARS))
+_BESIDE_ITS = _BESIDE.format(written=_ITS_NEWEST.format(paths=_SIDECARS))
 
 
 def _any_file(pid: str, condition: str, main: str, beside: str) -> str:
@@ -87,12 +99,21 @@ def _cases(l: str, main: str = _MAIN, beside: str = _LEFT_BESIDE, touched: bool 
     )
 
 
-def unwritten_on_label_row(l: str = "l.") -> str:
-    """The condition on a labels row: NULL for no row (an unlabelled photo), which a
-    negated term reads as false (query._row_condition's coalesce)."""
+def unwritten_on_label_row(l: str = "l.", photo: str | None = "p.id") -> str:
+    """The condition on a labels row `l` LEFT JOINed to the photo whose id is `photo`: no
+    row (an unlabelled photo) is unwritten where its label was taken back after our write
+    (_label_taken_back); NULL for the others, which a negated term reads as false
+    (query._row_condition's coalesce). `photo` None: rows only."""
     accepted, rejected, withdrawn = _cases(l)
+    unlabelled = f" OR ({l}photo_id IS NULL AND {_label_taken_back(photo)})" if photo else ""
     return (f"(({l}state = 'accepted' AND {accepted}) OR ({l}state = 'rejected' AND {rejected}) OR "
-            f"({l}state = 'suggested' AND {withdrawn}))")
+            f"({l}state = 'suggested' AND {withdrawn}){unlabelled})")
+
+
+def _label_taken_back(pid: str) -> str:
+    """The condition on an unlabelled photo: a target's newest write of ours put a keyword
+    there for it, which `write` takes out (plan_targets.label_taken_back)."""
+    return _any_file(pid, "{main} != '' OR {beside} != ''", _MAIN_ITS, _BESIDE_ITS)
 
 
 # the photos with a write record or a keyword read back: the others' files carry nothing of ours
@@ -108,7 +129,10 @@ def unwritten_ids_sql() -> str:
     return " UNION ALL ".join(
         [f"SELECT u.photo_id FROM labels u WHERE u.state = '{state}' AND u.photo_id NOT IN {_TOUCHED} AND {case}"
          for state, case in untouched]
-        + [f"SELECT u.photo_id FROM labels u WHERE u.photo_id IN {_TOUCHED} AND {unwritten_on_label_row('u.')}"])
+        + [f"SELECT u.photo_id FROM labels u WHERE u.photo_id IN {_TOUCHED} AND {unwritten_on_label_row('u.', None)}",
+           # an unlabelled photo (no labels row) that a write of ours labelled: its label taken back
+           "SELECT w.photo_id FROM (SELECT DISTINCT photo_id FROM write_journal) w WHERE w.photo_id NOT IN "
+           f"(SELECT photo_id FROM labels) AND {_label_taken_back('w.photo_id')}"])
 
 
 def unwritten_condition() -> tuple[str, list]:
@@ -118,15 +142,16 @@ def unwritten_condition() -> tuple[str, list]:
     return f"p.id IN ({unwritten_ids_sql()})", []
 
 
-def accept_taken_back_still_written(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> list[int]:
-    """The photos among these suggested now whose files still carry the keyword our write
-    put there while they were accepted: their accept taken back (`undo --review`, the
-    app's Ctrl+Z) after a write, so the next `write` takes it out. Said when taking back,
-    or the user reads "as before it" and the files go on claiming the label."""
+def taken_back_still_written(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> list[int]:
+    """The photos among these whose files still carry a keyword our write put there for a
+    label taken back since (`undo --review`, the app's Ctrl+Z): suggested now where it was
+    written as accepted, or unlabelled where a `label` gave it one; the next `write` takes
+    it out. Said when taking back, or the user reads "as before it" and the files go on
+    claiming the label."""
     found: list[int] = []
-    condition = unwritten_on_label_row("l.")
+    condition = unwritten_on_label_row("l.", "p.id")
     for chunk, marks in id_chunks([int(i) for i in photo_ids]):
         found.extend(int(row[0]) for row in conn.execute(
-            f"SELECT l.photo_id FROM labels l WHERE l.photo_id IN ({marks}) AND l.state = 'suggested' "
-            f"AND l.label IS NOT NULL AND {condition}", chunk))
+            f"SELECT p.id FROM photos p LEFT JOIN labels l ON l.photo_id = p.id WHERE p.id IN ({marks}) "
+            f"AND ((l.state = 'suggested' AND l.label IS NOT NULL) OR l.photo_id IS NULL) AND {condition}", chunk))
     return found

@@ -34,6 +34,7 @@ from app.core.metadata.plan_stripped_hold import photos_stripped_since_written_h
 from app.core.metadata.plan_targets import (
     FolderStems,
     jpeg_sidecars,
+    label_taken_back,
     left_over_sidecars,
     one_write_a_file,
     shared_sidecar,
@@ -102,6 +103,7 @@ class PlannedWrite:
     # `problem` is a hold the user's own choice makes (plan_jpeg_hold): a note, not a failure
     held: bool = False
     on_card: str | None = None  # held: the card not connected the file is on (plan_cards)
+    label_taken_back: bool = False  # unlabelled now, our newest write there was its: plan_targets.label_taken_back
 
     @property
     def changes_anything(self) -> bool:
@@ -138,6 +140,8 @@ class PlannedWrite:
             why, outcome = "its accept taken back: ", "the keyword our write put there comes out"  # taken_back_accept
         elif state == "suggested":  # "no landmark" now (newer model, undo --review): plan_targets.withdrawn_suggestion
             why, outcome = 'a "no landmark" suggestion now: ', "the keyword our write put there comes out"
+        elif self.label_taken_back:
+            why, outcome = "its label taken back: ", "the keyword our write put there comes out"
         else:
             why, outcome = "no label: our keyword was written for another photo this file was in then, " \
                            "which it has left; ", "it comes out"
@@ -210,6 +214,7 @@ def plan_writes(
         if cancel is not None:
             cancel.raise_if_cancelled()
         left_over = photo.state == "unlabelled" and photo.label is None  # (see plan_targets.left_over_sidecars)
+        taken_back = left_over and photo.id in written_photos  # its label taken back: plan_targets.label_taken_back
         withdrawn = photo.state == "suggested" and photo.label is None  # (see plan_targets.withdrawn_suggestion)
         if withdrawn and not withdrawn_suggestion(photo, written_photos, written_for):
             continue
@@ -219,14 +224,15 @@ def plan_writes(
             continue
         photo_files[photo.id] = tuple(photo.files)
         for path in map(Path, photo.files):
-            if left_over and str(path) not in written_for and str(path.with_suffix("")) not in written_for:
+            if left_over and not taken_back and str(path) not in written_for and str(path.with_suffix("")) not in written_for:
                 continue  # no sidecar of it ours: nothing to look at (most unlabelled photos)
             indexed = _file_kind(index, path)
             targets = write_targets(path, indexed[0], options, names)
             if targets != [path]:  # in sidecars: each darktable version of the file gets the label
                 targets += versions.of(path)
             if left_over:  # its duplicates' sidecars too: only those written for other photos
-                targets = left_over_sidecars(targets, sidecars_written, photo.id)
+                targets = left_over_sidecars(targets, sidecars_written, photo.id) + (
+                    label_taken_back(index, targets, photo.id) if taken_back else [])
             extra = (jpeg_sidecars(sidecars_written, photo.id, path, indexed[0], options, names)
                      if photo.id in photos_with_sidecars else [])
             for target in targets + extra:
@@ -334,6 +340,8 @@ def _plan_file(
         previous_label=previous, indexed_size=size, indexed_mtime_ns=mtime_ns, fields=names, rejected=rejected,
         own_write=own, index_label=(photo.label, photo.state),
         last_write=history.last_entry.id if history.last_entry is not None else None,
+        label_taken_back=rejected and photo.state == "unlabelled" and history.last_entry is not None
+        and history.last_entry.photo_id == photo.id,
     )
     if nothing_to_take_out:
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), **common)

@@ -257,6 +257,19 @@ def written_as_accepted(entry: JournalEntry | None, photo_id: int) -> str | None
     return entry.after.get("label") or None
 
 
+def label_taken_back(index: PhotoIndex, targets: list[Path], photo_id: int) -> list[Path]:
+    """The targets of a photo with no label now (no row: unlabelled) whose newest write of
+    ours, not undone, put a keyword there for it: the user took back the `label` that gave
+    it one (`undo --review`, the app's Ctrl+Z of L) after that write. Nothing in the index
+    stands behind the keyword, which other programs and an index built anew read as the
+    user's label: planned as a rejected label is, it comes out (the user's own keywords
+    stay). A keyword no write of ours put there, or one written for another photo, is left."""
+    from app.core.metadata.journal import file_history
+
+    return [target for target in targets if (entry := file_history(index, target).last_entry) is not None
+            and entry.photo_id == photo_id and entry.after.get("label")]
+
+
 def left_over_sidecars(targets: list[Path], written: dict[str, frozenset[int]], photo_id: int) -> list[Path]:
     """The sidecars of an unlabelled photo's file that our writes put a keyword into for
     other photos only: IMG_0001.NEF.xmp of a NEF an older version merged with the KDC
