@@ -1,7 +1,7 @@
-"""Renamed-over cases the tests of test_scan_renumbering.py (over 500 lines already) did
-not pin: a backup copy that cannot be read while the scan checks whether its picture left
-(the photo must not be detached from its label), and a renumbering of pictures that carry
-no date or camera (two undated photos are not "one shot")."""
+"""Renamed-over cases the tests of test_scan_renumbering_*.py do not pin: a backup copy
+that cannot be read while the scan checks whether its picture left (the photo must not
+be detached from its label), and a renumbering of pictures that carry no date or camera
+(two undated photos are not "one shot")."""
 
 from __future__ import annotations
 

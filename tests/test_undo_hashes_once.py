@@ -1,7 +1,7 @@
 """An undo hashes each file once at most (a SHA-256 of a 3 MB photo is about 2 ms):
 the file our write left as it was is proved ours by its digest, and the original put
 back needs no noted digest (the rerun of an undo killed after its rename knows it by
-redoing our write, tests/test_write_safety_review_fixes.py); a file edited since is
+redoing our write, tests/test_write_safety_killed_runs.py); a file edited since is
 not hashed to compare with our digest when its size already differs, only the bytes
 put back are, for that rerun (tests/test_killed_undo_and_temp_sweep.py)."""
 
