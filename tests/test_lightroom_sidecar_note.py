@@ -124,7 +124,7 @@ def test_the_apps_write_list_says_it_in_app_words(rome, qtbot):
     from app.gui.write_dialog import WritePlanDialog
 
     db, folder = rome
-    plan, misses = job_work.plan_work(db, "", False, AppSettings())(None, None, None)
+    plan, misses, _ = job_work.plan_work(db, "", False, AppSettings())(None, None, None)
     assert sorted(path.name for path in misses) == ["DSC_0001.NEF.xmp", "DSC_0002.NEF.xmp"]
     dialog = WritePlanDialog(plan, False, lightroom_misses=misses)
     qtbot.addWidget(dialog)
@@ -134,7 +134,7 @@ def test_the_apps_write_list_says_it_in_app_words(rome, qtbot):
     plain = WritePlanDialog(plan, False)
     qtbot.addWidget(plain)
     assert plain.lightroom_note.isHidden()
-    stem_plan, stem_misses = job_work.plan_work(db, "", False, AppSettings(sidecar_naming="stem"))(None, None, None)
+    stem_plan, stem_misses, _ = job_work.plan_work(db, "", False, AppSettings(sidecar_naming="stem"))(None, None, None)
     assert stem_misses == [] and {item.target.name for item in stem_plan if item.kind == "sidecar"} == {
         "DSC_0001.xmp", "DSC_0002.xmp"}
 

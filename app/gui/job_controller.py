@@ -185,9 +185,10 @@ class JobController(JobHost):
 
     def plan_write(self, query: str, include_suggested: bool) -> bool:
         def show_plan(found) -> None:
-            plan, lightroom_misses = found or ([], [])
+            plan, lightroom_misses, linked = found or ([], [], [])
             dialog = WritePlanDialog(list(plan or []), include_suggested, self.window, jpegs_left_unchanged=not (
-                job_work.write_options(self.window.settings).write_into_jpeg), lightroom_misses=lightroom_misses)
+                job_work.write_options(self.window.settings).write_into_jpeg), lightroom_misses=lightroom_misses,
+                hard_linked=linked)
             dialog.include_suggested.toggled.connect(lambda _on: dialog.done(2))
             result = dialog.exec()
             if result == 2:

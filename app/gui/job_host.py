@@ -13,8 +13,8 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer, Signal
 from app.gui.app_words import in_app_words
 from app.gui.errors_panel import MAX_ROWS as MAX_PROBLEM_ROWS
 from app.gui.job_runner import JobRunner
-from app.gui.job_words import (cancelled_batch_text, cancelled_text, late_cancel_text, retag_carried_on_text,
-                               scan_line, stopped_undo_text, stopped_write_text, tag_line)
+from app.gui.job_words import (cancelled_batch_text, cancelled_text, hard_links_text, late_cancel_text,
+                               retag_carried_on_text, scan_line, stopped_undo_text, stopped_write_text, tag_line)
 from app.gui.tag_end_words import CANCELLING_TAG_TEXT
 
 if TYPE_CHECKING:
@@ -54,7 +54,8 @@ def describe_summary(summary) -> str:
     if isinstance(summary, (TeachSummary, RenameSummary)):
         return ""  # its follow-up says it in the app's words ("Renamed “Our cabin” …", not 'Our cabin')
     if callable(getattr(summary, "line", None)):
-        return str(summary.line()) + cancelled_batch_text(summary)  # a write's, an undo's: a cancelled batch left
+        # a write's, an undo's: a cancelled batch left; a write's files with other names (hard links)
+        return str(summary.line()) + cancelled_batch_text(summary) + hard_links_text(summary)
     # a bulk A/R's or its Ctrl+Z's StateChange, a Ctrl+Z's TakenBack, an L's CorrectionSummary: the follow-up speaks
     return ""
 

@@ -254,7 +254,19 @@ def write_text(summary, left_out: int) -> str:
     """ "Writing labels: done — 37 files written, 0 failed; 30 could not be, as the write
     list showed": the files left out are those the dry run listed with their problem."""
     return (f"Writing labels: done — {summary.line()}{cancelled_batch_text(summary)}; {left_out:,} could not be, "
-            "as the write list showed (Write labels… lists them again with the reason)")
+            "as the write list showed (Write labels… lists them again with the reason)" + hard_links_text(summary))
+
+
+def hard_links_text(summary) -> str:
+    """ "; note: a.jpg has other names (hard links): those names keep the file as it was, …":
+    the note the CLI's write gives after its line (hard_links), for the files this write
+    replaced (WriteSummary.hard_linked), the first named as the line's other notes are."""
+    from app.core.metadata.hard_links import hard_links_words
+
+    linked = getattr(summary, "hard_linked", None)
+    if not linked:
+        return ""
+    return f"; note: {hard_links_words([display_name(path) for path in linked], dry_run=False)}"
 
 
 def write_moment(started_at: str | None, now: datetime | None = None) -> str:
@@ -313,7 +325,7 @@ def stopped_write_text(name: str, summary, started_at: str | None = None) -> str
     else:
         steps = (f"Undo write takes back the {counted(summary.batch_files, 'file')} of {this_write}; "
                  f"{rest} (as a write of its own, which Undo write takes back first)")
-    return f"{name}: cancelled — {line}; {steps}" + cancelled_batch_text(summary)
+    return f"{name}: cancelled — {line}; {steps}" + cancelled_batch_text(summary) + hard_links_text(summary)
 
 
 def stopped_undo_text(name: str, summary, started_at: str | None = None) -> str:

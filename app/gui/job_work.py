@@ -266,29 +266,37 @@ def write_options(settings: AppSettings):
 
 
 def plan_work(db_path: Path, query: str, include_suggested: bool, settings: AppSettings) -> JobWork:
-    """The dry run: what would be written, without touching a file, and the new RAW
-    sidecars in it Lightroom would not read (lightroom_sidecars), as (plan, sidecars).
-    Cancel stops it before the next photo (it reads every file: minutes on a big library)."""
+    """The dry run: what would be written, without touching a file, the new RAW sidecars
+    in it Lightroom would not read (lightroom_sidecars) and the files it changes that have
+    other names (hard_links), as (plan, sidecars, linked). Cancel stops it before the next
+    photo (it reads every file: minutes on a big library)."""
 
     def work(progress, cancel, emit_item):
         from app.core.index import PhotoIndex
         from app.core.metadata import plan_writes
+        from app.core.metadata.hard_links import hard_linked
         from app.core.metadata.lightroom_sidecars import new_raw_sidecars_lightroom_misses
 
         with PhotoIndex.open(db_path) as index:
             plan = plan_writes(index, query, include_suggested, write_options(settings), cancel=cancel)
-        return plan, new_raw_sidecars_lightroom_misses(plan)
+        return plan, new_raw_sidecars_lightroom_misses(plan), hard_linked(plan)
 
     return work
 
 
 def write_work(db_path: Path, plan: list, settings: AppSettings) -> JobWork:
+    """The write; its summary's hard_linked names the files it replaced that had other
+    names (read before the write: the rename leaves those names alone), as the CLI says."""
     def work(progress, cancel, emit_item):
         from app.core.index import PhotoIndex
         from app.core.metadata import write_labels
+        from app.core.metadata.hard_links import hard_linked, now_alone
 
         with PhotoIndex.open(db_path) as index:
-            return write_labels(index, plan, write_options(settings), progress=progress, cancel=cancel)
+            linked = hard_linked(plan)
+            summary = write_labels(index, plan, write_options(settings), progress=progress, cancel=cancel)
+        summary.hard_linked = now_alone(linked)
+        return summary
 
     return work
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 from app.core.index.records import one_line_text, printable_path
 from app.core.keywords_changed_elsewhere import holds_landmark
 from app.core.library import display_name
+from app.core.metadata.hard_links import hard_links_words
 from app.core.metadata.lightroom_sidecars import ext_and_stem_names
 from app.core.metadata.plan_stripped_hold import is_stripped_hold
 from app.core.wording import counted
@@ -105,6 +106,14 @@ def lightroom_text(lightroom_misses: list) -> str:
     return (f"RAW labels will go into new sidecars named {ext_name}, which darktable and digiKam read. "
             f"Lightroom reads {stem_name} only: if you use Lightroom, Cancel, choose DSC_0001.xmp "
             "under New sidecar names in Settings, then write.")
+
+
+def hard_links_text(linked: list) -> str:
+    """The note above the list when files the write changes have other names (hard links,
+    app.core.metadata.hard_links): the dry run's words of the CLI, the first file by name."""
+    if not linked:
+        return ""
+    return in_app_words(hard_links_words([display_name(str(path)) for path in linked], dry_run=True))
 
 
 def problem_text(item, unchanged: bool, index_named: str | None = None) -> str:
@@ -210,10 +219,11 @@ class WritePlanDialog(QDialog):
     """Shows what would be written; Write starts the job, Cancel writes nothing."""
 
     def __init__(self, plan: list, include_suggested: bool, parent=None, jpegs_left_unchanged: bool = False,
-                 lightroom_misses: list = ()) -> None:
+                 lightroom_misses: list = (), hard_linked: list = ()) -> None:
         """`jpegs_left_unchanged`: the write's options keep labels out of JPEGs (Settings),
         said in the tooltip of a JPEG's sidecar row. `lightroom_misses`: the new RAW
-        sidecars of the plan Lightroom would not read (lightroom_sidecars), said in a note."""
+        sidecars of the plan Lightroom would not read (lightroom_sidecars), said in a note;
+        `hard_linked`: the files it changes that have other names (hard_links), in another."""
         super().__init__(parent)
         self.setWindowTitle("Write labels to files")
         resize_within_screen(self, QSize(900, 560))
@@ -227,6 +237,10 @@ class WritePlanDialog(QDialog):
         self.lightroom_note.setWordWrap(True)
         self.lightroom_note.setVisible(bool(lightroom_misses))
         layout.addWidget(self.lightroom_note)
+        self.hard_links_note = QLabel(hard_links_text(list(hard_linked)))
+        self.hard_links_note.setWordWrap(True)
+        self.hard_links_note.setVisible(bool(hard_linked))
+        layout.addWidget(self.hard_links_note)
         self.include_suggested = QCheckBox("Include suggested (not yet accepted) labels")
         self.include_suggested.setChecked(include_suggested)
         layout.addWidget(self.include_suggested)

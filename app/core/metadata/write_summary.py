@@ -32,6 +32,9 @@ class WriteSummary:
     # the batch an undo takes after this one when the user cancelled it (journal.cancelled_batch_before):
     # its files keep their label after this batch's undo, and both faces say so
     cancelled_before: journal.CancelledBatch | None = None
+    # a write's files that had other names (hard links) and were replaced (hard_links.now_alone), read by
+    # the caller before the write: those names keep the file unlabelled (the CLI says it on a line of its own)
+    hard_linked: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         """The one-line summary the CLI prints and the GUI's status bar shows."""

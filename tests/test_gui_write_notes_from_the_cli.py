@@ -1,0 +1,112 @@
+"""The app says what the CLI's write and review say: a written file with other names
+(hard links), the photos tagged "no landmark" in the status bar's counts, and an accept
+taken back after Write labels… whose keyword stays in the files until the next write."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from tests.test_gui_support import added_folder, suggest, wait_for_job, wait_for_results, window  # noqa: E402,F401
+
+pytestmark = pytest.mark.gui
+
+
+def written_through_the_app(qtbot, win, monkeypatch) -> tuple[object, list[str]]:
+    """Write labels… with its list accepted as shown: (the list's dialog, the status bar's messages)."""
+    from app.gui import job_controller
+    from app.gui.write_dialog import WritePlanDialog
+
+    shown, messages = [], []
+    monkeypatch.setattr(win, "show_message", lambda text, announced=False: messages.append(text))
+
+    def review_plan(dialog: WritePlanDialog) -> int:
+        shown.append(dialog)
+        return WritePlanDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(job_controller.WritePlanDialog, "exec", review_plan)
+    finished = []
+    win.jobs.runner.finished.connect(lambda name, summary: finished.append(name))
+    assert win.write_labels()
+    qtbot.waitUntil(lambda: "Writing labels" in finished, timeout=30000)
+    wait_for_job(qtbot, win)
+    return shown[0], messages
+
+
+@pytest.mark.skipif(not hasattr(os, "link"), reason="no hard links here")
+def test_write_labels_says_which_written_file_has_other_names(qtbot, window, tmp_path, monkeypatch) -> None:
+    folder = added_folder(qtbot, window, tmp_path, count=2)
+    linked_id, alone_id = window.grid_model.photo_id(0), window.grid_model.photo_id(1)
+    linked, alone = (Path(window.index.get(i).path) for i in (linked_id, alone_id))
+    backup = tmp_path / "backup"
+    backup.mkdir()
+    os.link(linked, backup / linked.name)
+    if os.stat(linked).st_nlink != 2:
+        pytest.skip("this file system does not count links")
+    for photo_id in (linked_id, alone_id):
+        window.index.set_label(photo_id, "Petra", source="user", state="accepted")
+
+    dialog, messages = written_through_the_app(qtbot, window, monkeypatch)
+
+    listed = dialog.hard_links_note.text()
+    assert not dialog.hard_links_note.isHidden()
+    assert listed.startswith(f"{linked.name} has other names (hard links): those names will keep the file as it was")
+    assert alone.name not in listed
+    closing = [text for text in messages if text.startswith("Writing labels: done")]
+    assert len(closing) == 1 and closing[0].count("(hard links)") == 1
+    assert f"; note: {linked.name} has other names (hard links): those names keep the file as it was" in closing[0]
+    assert b"Petra" not in (backup / linked.name).read_bytes() and b"Petra" in linked.read_bytes()  # as said
+    assert folder.is_dir()
+
+
+def test_a_write_of_files_with_no_other_name_says_nothing_of_hard_links(qtbot, window, tmp_path, monkeypatch) -> None:
+    added_folder(qtbot, window, tmp_path, count=1)
+    window.index.set_label(window.grid_model.photo_id(0), "Petra", source="user", state="accepted")
+
+    dialog, messages = written_through_the_app(qtbot, window, monkeypatch)
+
+    assert dialog.hard_links_note.isHidden()
+    assert "Writing labels: done — 1 file written, 0 failed" in messages
+    assert not any("hard links" in text for text in messages)
+
+
+def test_the_status_bar_counts_the_photos_tagged_no_landmark(qtbot, window, tmp_path) -> None:
+    added_folder(qtbot, window, tmp_path, count=4)
+    ids = [window.grid_model.photo_id(row) for row in range(4)]
+    window.index.set_label(ids[0], "Petra", source="user", state="accepted")
+    window.index.set_label(ids[1], None, source="user", state="accepted")  # "no landmark"
+    window.index.set_label(ids[2], None, source="model", state="rejected")  # rejected: not counted
+    suggest(window.index, ids[3], "Colosseum", 0.7)
+    window.library_changed()
+    qtbot.waitUntil(lambda: "1 to review" in window.status_label.text(), timeout=10000)
+    # labelled counts the suggestion too (stats' "with a landmark"); the rejected photo is in neither
+    assert "4 photos  ·  2 labelled  ·  1 \"no landmark\"  ·  1 to review" in window.status_label.text()
+
+
+def test_ctrl_z_of_an_accept_after_a_write_says_the_keyword_stays_until_write(qtbot, window, tmp_path,
+                                                                              monkeypatch) -> None:
+    from app.core.metadata import WriteOptions, plan_writes, write_labels
+
+    added_folder(qtbot, window, tmp_path, count=2)
+    photo_id = window.grid_model.photo_id(0)
+    suggest(window.index, photo_id, "Colosseum", 0.7)
+    window.library_changed()
+    wait_for_results(qtbot, window)
+    window.grid.setCurrentIndex(window.grid_model.index(0))
+    window.accept_selected()  # A in the app: Ctrl+Z's step
+    assert window.index.get(photo_id).state == "accepted"
+    summary = write_labels(window.index, plan_writes(window.index, "", False, WriteOptions()), WriteOptions())
+    assert summary.written == 1
+
+    assert window.undo_review()
+
+    assert window.index.get(photo_id).state == "suggested"
+    said = window.statusBar().currentMessage()
+    assert said.endswith("; 1 photo still has its keyword in the files: Write labels… takes it out"), said
+    window.search_bar.set_text("is:unwritten")
+    wait_for_results(qtbot, window)
+    assert [window.grid_model.photo_id(row) for row in range(window.grid_model.rowCount())] == [photo_id]
