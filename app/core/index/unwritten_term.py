@@ -72,6 +72,11 @@ _MAIN_ITS = "CASE WHEN f.kind = 'jpeg' THEN coalesce({jpeg}, '') ELSE coalesce({
     jpeg=_ITS_NEWEST.format(paths="f.path"), sidecar=_ITS_NEWEST.format(paths=_SIDECARS))
 _BESIDE_ITS = _BESIDE.format(written=_ITS_NEWEST.format(paths=_SIDECARS))
 
+# the photos a write of ours labelled while accepted, listed once a statement: only their
+# suggestions can be an accept taken back, so the others skip _AS_ACCEPTED's per-file lookups
+# (13,000 suggestions written --include-suggested of 200,000 photos: +30% on the whole list)
+_WRITTEN_AS_ACCEPTED = "(SELECT photo_id FROM write_journal WHERE json_extract(after, '$.state') = 'accepted')"
+
 
 def _any_file(pid: str, condition: str, main: str, beside: str) -> str:
     """Some file of the photo (not missing) whose targets meet `condition` on {main} and {beside}."""
@@ -94,7 +99,7 @@ def _cases(l: str, main: str = _MAIN, beside: str = _LEFT_BESIDE, touched: bool 
         _any_file(pid, f"{{main}} = {l}label OR ({{main}} != '' AND {{main}} IN {rejected}) "
                        f"OR {{beside}} = {l}label OR ({{beside}} != '' AND {{beside}} IN {rejected})", main, beside),
         f"(({l}label IS NULL AND " + _any_file(pid, "{main} != '' OR {beside} != ''", main, beside) + ")"
-        + (f" OR ({l}label IS NOT NULL AND " + _any_file(pid, "{main} != '' OR {beside} != ''", _MAIN_AS_ACCEPTED,
+        + (f" OR ({l}label IS NOT NULL AND {pid} IN {_WRITTEN_AS_ACCEPTED} AND " + _any_file(pid, "{main} != '' OR {beside} != ''", _MAIN_AS_ACCEPTED,
                                                           _BESIDE_AS_ACCEPTED) + ")" if touched else "") + ")",
     )
 
