@@ -3,12 +3,16 @@
 Working out which photos are unwritten reads every labelled photo's files and write
 records (unwritten_term): ~200-500 ms on 200,000 photos, which a search paid again for
 each page, and twice more when the planner counted the list. PhotoIndex builds the list
-once into TABLE and queries read it there (`p.id IN (SELECT photo_id FROM TABLE)`),
-until the index changes: another connection's commit (PRAGMA data_version) or a row
-this connection changed (its total_changes, which counts uncommitted rows too). A list
-built inside a transaction is not kept (a rollback would take the index back, and the
-table with it), nor is one on a read-only connection, which cannot write even a temp
-table: that one gets the self-contained condition of unwritten_term.
+once into TABLE and queries read it there (`p.id IN (SELECT photo_id FROM TABLE)`).
+After a change of this connection (an accept, a label, a scan run here) only the photos
+it touched are judged again: temp triggers on the tables the rule reads note them in
+CHANGED while a list is kept (BUILT holds the PRAGMA data_version it was built at); a
+write taken back (write_batches changed: every photo of the batch) or more than
+REBUILD_ABOVE photos changed builds the list anew, as does another connection's commit
+(data_version), which no temp trigger sees. The three temp tables go with the
+transaction, so a rollback takes list, notes and index back together; a list brought up
+to date inside a transaction is checked again by the next query. A read-only connection,
+which cannot write even a temp table, gets the self-contained condition of unwritten_term.
 """
 
 from __future__ import annotations
@@ -21,6 +25,12 @@ from app.core.index.query_parser import AnyOf, Query, Term
 from app.core.index.unwritten_term import UNWRITTEN, unwritten_ids_sql
 
 TABLE = "temp.unwritten_photos"
+CHANGED = "temp.unwritten_changed"  # photos changed by this connection since TABLE was built
+BUILT = "temp.unwritten_built"  # one row: the data_version TABLE holds, NULL: to build anew
+# judging a photo costs ~10-40 us a file: past this many, one pass over all is as quick
+REBUILD_ABOVE = 2_000
+# the tables whose rows the rule reads by photo_id (unwritten_term): a row's photo, before and after
+_BY_PHOTO = ("labels", "rejections", "read_back_keywords", "files", "write_journal")
 # the query term field of is:unwritten read from TABLE (query._condition; as LABEL_NOT_REJECTED)
 LISTED = "is (unwritten, listed)"
 
@@ -29,12 +39,19 @@ class UnwrittenList:
     """TABLE of one connection, and the state of the index it was built from."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
-        """Made with the connection: creating a table later would abort a statement of
-        the connection still being read (SQLITE_ABORT_ROLLBACK); filling one does not."""
-        self._built_at: tuple[int, int] | None = None  # (data_version, total_changes)
+        """Made with the connection: creating a table or trigger later would abort a
+        statement of the connection still being read (SQLITE_ABORT_ROLLBACK); filling
+        one does not."""
+        self._fresh_at: tuple[int, int] | None = None  # (data_version, total_changes)
         self._usable = not is_read_only(conn)
         if self._usable:
             conn.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (photo_id INTEGER PRIMARY KEY)")
+            conn.execute(f"CREATE TABLE IF NOT EXISTS {CHANGED} (photo_id INTEGER PRIMARY KEY)")
+            conn.execute(f"CREATE TABLE IF NOT EXISTS {BUILT} (version INTEGER)")
+            if conn.execute(f"SELECT count(*) FROM {BUILT}").fetchone()[0] == 0:
+                conn.execute(f"INSERT INTO {BUILT} (version) VALUES (NULL)")
+            for statement in _triggers():
+                conn.execute(statement)
 
     def through_list(self, conn: sqlite3.Connection, query: Query) -> Query:
         """The query with its is:unwritten terms reading TABLE, brought up to date; the
@@ -49,14 +66,67 @@ class UnwrittenList:
 
     def _refresh(self, conn: sqlite3.Connection) -> None:
         version = conn.execute("PRAGMA data_version").fetchone()[0]
-        if self._built_at == (version, conn.total_changes):
+        if self._fresh_at == (version, conn.total_changes):
             return
-        self._built_at = None
-        conn.execute(f"DELETE FROM {TABLE}")
-        conn.execute(f"INSERT INTO {TABLE} (photo_id) {unwritten_ids_sql()}")
+        self._fresh_at = None
+        built = conn.execute(f"SELECT version FROM {BUILT}").fetchone()[0]
+        changed = conn.execute(f"SELECT count(*) FROM {CHANGED}").fetchone()[0]
+        if built == version and changed <= REBUILD_ABOVE:
+            if changed:
+                among = f"SELECT photo_id FROM {CHANGED}"
+                conn.execute(f"DELETE FROM {TABLE} WHERE photo_id IN ({among})")
+                conn.execute(f"INSERT INTO {TABLE} (photo_id) {unwritten_ids_sql(among)}")
+        else:
+            conn.execute(f"DELETE FROM {TABLE}")
+            conn.execute(f"INSERT INTO {TABLE} (photo_id) {unwritten_ids_sql()}")
+        conn.execute(f"DELETE FROM {CHANGED}")
+        # the version read before building: a commit since makes the next query build anew
+        conn.execute(f"UPDATE {BUILT} SET version = ?", (version,))
         if not conn.in_transaction:
-            # the version read before building: a commit since makes the next query build anew
-            self._built_at = (version, conn.total_changes)
+            # inside one, a rollback may take TABLE back to a list with photos to judge again
+            self._fresh_at = (version, conn.total_changes)
+
+
+def _triggers() -> list[str]:
+    """The temp triggers noting in CHANGED the photos a change of this connection may
+    make written or unwritten, while a list is kept (BUILT not NULL)."""
+    # a trigger's statements name their tables unqualified: temp's come first
+    changed, built = CHANGED.removeprefix("temp."), BUILT.removeprefix("temp.")
+    keeping = f"(SELECT version FROM {built}) IS NOT NULL"
+
+    def fresh(photo: str) -> str:
+        # not OR IGNORE: an outer upsert's conflict handling overrides a trigger's
+        return f"{photo} NOT IN (SELECT photo_id FROM {changed})"
+
+    def note(photo: str) -> str:
+        return f"INSERT INTO {changed} (photo_id) SELECT {photo} WHERE {photo} IS NOT NULL AND {fresh(photo)};"
+
+    def owners(path: str) -> str:
+        # the photos whose files have `path` as target: the file itself, its sidecar (either
+        # naming): a write record of one photo's path is read for whoever has it now
+        stem = f"substr({path}, 1, length({path}) - 4)"
+        return (f"INSERT INTO {changed} (photo_id) SELECT photo_id FROM (SELECT photo_id FROM files WHERE "
+                f"path = {path} UNION SELECT photo_id FROM files WHERE path = {stem} UNION SELECT photo_id FROM "
+                f"files WHERE path > {stem} || '.' AND path < {stem} || '/') WHERE {fresh('photo_id')};")
+
+    made = []
+    for table in _BY_PHOTO:
+        extra_new = owners("NEW.path") if table == "write_journal" else ""
+        extra_old = owners("OLD.path") if table == "write_journal" else ""
+        for event, body in (("INSERT", note("NEW.photo_id") + extra_new),
+                            ("DELETE", note("OLD.photo_id") + extra_old),
+                            ("UPDATE", note("OLD.photo_id") + note("NEW.photo_id") + extra_old + extra_new)):
+            made.append(f"CREATE TEMP TRIGGER IF NOT EXISTS unwritten_{table}_{event.lower()} AFTER {event} "
+                        f"ON main.{table} WHEN {keeping} BEGIN {body} END")
+    # a files row REPLACE takes out (another photo's file at the path) fires no DELETE trigger
+    for event in ("INSERT", "UPDATE OF path"):
+        made.append(f"CREATE TEMP TRIGGER IF NOT EXISTS unwritten_files_before_{event.split()[0].lower()} "
+                    f"BEFORE {event} ON main.files WHEN {keeping} BEGIN {owners('NEW.path')} END")
+    # a write taken back (or its record dropped): every photo of the batch, built anew
+    for event in ("UPDATE", "DELETE"):
+        made.append(f"CREATE TEMP TRIGGER IF NOT EXISTS unwritten_write_batches_{event.lower()} AFTER {event} "
+                    f"ON main.write_batches WHEN {keeping} BEGIN UPDATE {built} SET version = NULL; END")
+    return made
 
 
 def _members(item: Term | AnyOf) -> tuple[Term, ...]:

@@ -125,18 +125,23 @@ def _label_taken_back(pid: str) -> str:
 _TOUCHED = "(SELECT photo_id FROM write_journal UNION SELECT photo_id FROM read_back_keywords)"
 
 
-def unwritten_ids_sql() -> str:
-    """A SELECT of the unwritten photo ids. A photo with no write record and no keyword
-    read back carries nothing of ours in any file ({main} is '', {beside} NULL): its
-    branch skips the per-file lookups, which cost ~10 us a file (200,000 photos, half
-    the accepted written: 500 ms for the whole list done per file, half that so)."""
+def unwritten_ids_sql(among: str = "") -> str:
+    """A SELECT of the unwritten photo ids; `among`: a SELECT of photo ids to judge only
+    (unwritten_list's photos changed since it was built), all by default. A photo with no
+    write record and no keyword read back carries nothing of ours in any file ({main} is
+    '', {beside} NULL): its branch skips the per-file lookups, which cost ~10 us a file
+    (200,000 photos, half the accepted written: 500 ms for the whole list done per file,
+    half that so)."""
+    only = f" AND u.photo_id IN ({among})" if among else ""
     untouched = zip(("accepted", "rejected", "suggested"), _cases("u.", main="''", beside="NULL", touched=False))
     return " UNION ALL ".join(
-        [f"SELECT u.photo_id FROM labels u WHERE u.state = '{state}' AND u.photo_id NOT IN {_TOUCHED} AND {case}"
-         for state, case in untouched]
-        + [f"SELECT u.photo_id FROM labels u WHERE u.photo_id IN {_TOUCHED} AND {unwritten_on_label_row('u.', None)}",
+        [f"SELECT u.photo_id FROM labels u WHERE u.state = '{state}'{only} AND u.photo_id NOT IN {_TOUCHED} "
+         f"AND {case}" for state, case in untouched]
+        + [f"SELECT u.photo_id FROM labels u WHERE u.photo_id IN {_TOUCHED}{only} AND "
+           f"{unwritten_on_label_row('u.', None)}",
            # an unlabelled photo (no labels row) that a write of ours labelled: its label taken back
-           "SELECT w.photo_id FROM (SELECT DISTINCT photo_id FROM write_journal) w WHERE w.photo_id NOT IN "
+           "SELECT w.photo_id FROM (SELECT DISTINCT photo_id FROM write_journal"
+           + (f" WHERE photo_id IN ({among})" if among else "") + ") w WHERE w.photo_id NOT IN "
            f"(SELECT photo_id FROM labels) AND {_label_taken_back('w.photo_id')}"])
 
 
