@@ -91,3 +91,28 @@ def test_the_users_own_keyword_stays_when_the_taken_back_accept_comes_out(tmp_pa
     fields = read_fields(files["a"].read_bytes())
     assert fields.xp == ["Colosseum", "Rome"]  # the user's, there before our write
     assert not any("Colosseum" in keyword for keyword in fields.hierarchical or [])  # ours came out
+
+
+def test_an_accept_taken_back_then_written_with_the_suggestions_keeps_its_keyword(tmp_path, capsys) -> None:
+    """accept, write, undo --review, write --include-suggested: a's file holds the keyword
+    already (unchanged, nothing journalled), yet the user asked for it as a suggestion, as
+    for b: the next plain `write` leaves it (review2-1). Undo of that write makes it an
+    accept taken back again; undo of both gives the files back byte for byte."""
+    db, ids, files = _suggested(tmp_path, "a", "b")
+    originals = {name: path.read_bytes() for name, path in files.items()}
+    assert main(["--db", db, "accept", f"id:{ids['a']}"]) == 0
+    assert main(["--db", db, "write"]) == 0
+    written = files["a"].read_bytes()
+    assert main(["--db", db, "undo", "--review"]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "write", "--include-suggested"]) == 0
+    assert "1 file written, 1 unchanged" in capsys.readouterr().err  # b written, a held as it is
+    assert _unwritten_and_changing(capsys, db) == (set(), set())
+    assert main(["--db", db, "write"]) == 0
+    assert files["a"].read_bytes() == written
+
+    assert main(["--db", db, "undo"]) == 0  # the --include-suggested write taken back: as before it
+    assert "Colosseum" not in (read_fields(files["b"].read_bytes()).subject or [])
+    assert _unwritten_and_changing(capsys, db) == ({ids["a"]}, {ids["a"]})
+    assert main(["--db", db, "undo"]) == 0
+    assert {name: path.read_bytes() for name, path in files.items()} == originals

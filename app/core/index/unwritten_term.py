@@ -31,6 +31,7 @@ import sqlite3
 from typing import Sequence
 
 from app.core.index.connection import id_chunks
+from app.core.index.held_as_suggested import held_sql
 
 UNWRITTEN = "unwritten"  # the is: value
 
@@ -54,9 +55,10 @@ _BESIDE = ("CASE WHEN f.kind = 'jpeg' AND EXISTS (SELECT 1 FROM write_journal k 
 _LEFT_BESIDE = _BESIDE.format(written=_WRITTEN.format(paths=_SIDECARS))
 # the same two, of the label our newest standing write put there while the photo's label was
 # accepted ('' where that write was of a suggestion, a keyword taken out, or older than the
-# state recorded): after the accept is taken back, `write` takes it out (plan_targets.taken_back_accept)
+# state recorded, or a `write --include-suggested` found it there since: held_as_suggested):
+# after the accept is taken back, `write` takes it out (plan_targets.taken_back_accept)
 _AS_ACCEPTED = _WRITTEN.replace("coalesce(json_extract(j.after, '$.label'), '')",
-                                "CASE WHEN json_extract(j.after, '$.state') = 'accepted' "
+                                f"CASE WHEN json_extract(j.after, '$.state') = 'accepted' AND NOT {held_sql('j')} "
                                 "THEN coalesce(json_extract(j.after, '$.label'), '') ELSE '' END")
 _MAIN_AS_ACCEPTED = "CASE WHEN f.kind = 'jpeg' THEN coalesce({jpeg}, '') ELSE coalesce({sidecar}, '') END".format(
     jpeg=_AS_ACCEPTED.format(paths="f.path"), sidecar=_AS_ACCEPTED.format(paths=_SIDECARS))

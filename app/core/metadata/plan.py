@@ -326,7 +326,7 @@ def _plan_file(
     # (an unlabelled photo, planned as rejected: our last write's label comes out, whichever)
     taken_back = rejected and photo.state == "suggested" and photo.label is not None  # plan_targets.taken_back_accept
     if taken_back:
-        previous = written_as_accepted(history.last_entry, photo.id)
+        previous = written_as_accepted(index, history.last_entry, photo.id)
     # that label stays, and the rejected one is not ours there: nothing to read the file for
     # (after an accept taken back, only a keyword our write put there as accepted comes out)
     nothing_to_take_out = rejected and previous is None and (history.label is not None or taken_back)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.core.index.connection import db_text
+from app.core.index.held_as_suggested import is_held
 from app.core.index.pairing import is_raw_name
 from app.core.metadata.sidecar import existing_sidecars, sidecar_path
 from app.core.metadata.sidecar_owner import (files_of_stem, is_stem_sidecar, names_another_file, names_in,
@@ -243,16 +244,20 @@ def taken_back_accept(photo: PhotoRecord, written_photos: frozenset[int], includ
     app's Ctrl+Z) after the write. The file would go on saying the label is confirmed,
     which other programs and an index built anew read back as accepted. Not with
     `include_suggested`, which writes the suggestion; nor a keyword written as a
-    suggestion (`write --include-suggested`) or that no write of ours put there."""
+    suggestion (`write --include-suggested`, or found there by one: held_as_suggested)
+    or that no write of ours put there."""
     return (photo.state == "suggested" and photo.label is not None and not include_suggested
             and photo.id in written_photos)
 
 
-def written_as_accepted(entry: JournalEntry | None, photo_id: int) -> str | None:
+def written_as_accepted(index: PhotoIndex, entry: JournalEntry | None, photo_id: int) -> str | None:
     """The label our newest write of a file (`entry`, not undone) put into it for this
     photo while the photo's label was accepted; None for none (no write, another photo's,
-    a keyword taken out, a suggestion written, or a write older than the state recorded)."""
+    a keyword taken out, a suggestion written, or a write older than the state recorded),
+    and where a `write --include-suggested` since found it there (held_as_suggested)."""
     if entry is None or entry.photo_id != photo_id or entry.after.get("state") != "accepted":
+        return None
+    if is_held(index.conn, entry.after):
         return None
     return entry.after.get("label") or None
 

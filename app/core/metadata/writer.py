@@ -23,6 +23,7 @@ from app.core.errors import FileChangedError, IndexStoreError, MetadataWriteErro
 from app.core.fingerprint import fingerprint_file
 from app.core.index import PhotoIndex
 from app.core.index.connection import db_text
+from app.core.index.held_as_suggested import mark_held
 from app.core.index.photos_seen import LibraryFolders
 from app.core.metadata import atomic, journal, recovery, stopped_write
 from app.core.metadata.closing_a_write import close_the_batch, let_the_files_being_written_finish
@@ -116,6 +117,9 @@ def write_labels(
                         if item.own_write is not None:  # a killed write left it done but unrecorded
                             recovery.record_own_write(index, item.target, item.own_write, lock)
                         summary.unchanged += 1
+                        if not item.rejected and item.index_label == (item.label, "suggested") and item.last_write:
+                            with lock, index.transaction() as conn:  # a taken-back accept's keyword kept as asked
+                                mark_held(conn, item.last_write, item.photo_id, item.label, summary.batch_id)
                         if db_text(str(item.target)) in failed_before:  # it holds its label now
                             with lock:
                                 index.clear_errors(("write",), path=item.target)
