@@ -50,7 +50,12 @@ def is_skipped_folder(name: str) -> bool:
 
 def private_library_of(path: Path) -> Path | None:
     """The other program's library (an Apple Photos library, Lightroom previews) that
-    `path` lies in, or None: its files are never written into, even when scanned."""
+    `path` lies in, or None: its files are never written into, even when scanned.
+    A path whose text holds no such suffix is answered from the string alone: walking
+    the parents through pathlib cost ~1 ms a photo 200 folders deep (write --dry-run)."""
+    lowered = str(path).lower()
+    if not any(suffix in lowered for suffix in PRIVATE_LIBRARY_SUFFIXES):
+        return None
     for folder in Path(path).parents:
         if folder.name.lower().endswith(PRIVATE_LIBRARY_SUFFIXES):
             return folder

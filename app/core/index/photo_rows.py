@@ -52,10 +52,15 @@ def remove_photos(conn: sqlite3.Connection, photo_ids: Sequence[int], heir: int 
             for table in ("write_journal", *FOLLOW_THE_FILES):
                 conn.execute(f"UPDATE OR IGNORE {table} SET photo_id = ? WHERE photo_id IN ({marks})", [heir, *chunk])
             _hand_review_journal_to(conn, heir, chunk, marks)
+        # labels after the photo rows: its labels going first made the trigger
+        # labels_by_time_delete write each photo's photos_by_time row again (FTS5 reads
+        # and tokenises all its folder words, twice) just before the photo row took it out
         for table in (*FOLLOW_THE_FILES, *OF_THE_ROW):  # (with an heir: a row it held the like of already)
-            conn.execute(f"DELETE FROM {table} WHERE photo_id IN ({marks})", chunk)
+            if table != "labels":
+                conn.execute(f"DELETE FROM {table} WHERE photo_id IN ({marks})", chunk)
         conn.execute(f"DELETE FROM photos_fts WHERE rowid IN ({marks})", chunk)
         conn.execute(f"DELETE FROM photos WHERE id IN ({marks})", chunk)
+        conn.execute(f"DELETE FROM labels WHERE photo_id IN ({marks})", chunk)
 
 
 def _hand_review_journal_to(conn: sqlite3.Connection, heir: int, chunk: list[int], marks: str) -> None:
