@@ -1,7 +1,7 @@
 """write given a path that names nothing (`write Pictures/Provnce`, a typo): named as
-accept and label name it, exit 1, an error line under --json, nothing written; it used
-to say "0 files written" and send the user to `tag` and `accept`, exit 0. A folder of
-the library with nothing to write is no error."""
+accept and label name it, exit 1, an error line under --json, nothing written, even
+beside good paths; it used to say "0 files written" and send the user to `tag` and
+`accept`, exit 0. A folder of the library with nothing to write is no error."""
 
 from __future__ import annotations
 
@@ -29,10 +29,12 @@ def test_a_mistyped_folder_is_named_and_nothing_is_written(tmp_path, capsys, mon
     assert "no such file" in json.loads(out)["error"]
 
 
-def test_a_mistyped_file_beside_a_real_one_writes_the_real_one(tmp_path, capsys, monkeypatch):
+def test_a_mistyped_file_beside_a_real_one_writes_nothing(tmp_path, capsys, monkeypatch):
+    """The real one used to be written: fixing the typo beats half the command done."""
     db = _labelled_trip(tmp_path, capsys, monkeypatch)
     code, out, err = run_cli(capsys, "--db", db, "write", "Rome/DSC_0009.JPG", "Rome/DSC_0001.JPG")
-    assert code == 1 and "write: Rome/DSC_0009.JPG: no such file" in err and "1 file written" in err, err
+    assert code == 1 and "write: Rome/DSC_0009.JPG: no such file" in err and "write: nothing written" in err, err
+    assert "file written" not in err and "files written" not in err, err
 
 
 def test_a_library_folder_with_nothing_to_write_is_no_error(tmp_path, capsys, monkeypatch):

@@ -91,10 +91,15 @@ def _backup_index_if_due(db: str | None) -> None:
 def _take_query_words(parser: argparse.ArgumentParser, args: argparse.Namespace, extras: list[str]) -> None:
     """The query of a command that takes one, whole: its NOT terms (`search -colosseum`,
     marked by shield_negated_words) and the files or folders a shell typed or
-    completed (`accept Rome/*.JPG`, several of them meaning any) become terms; any other
-    word left over is refused. A command whose query is followed by other words
-    (`label QUERY… NAME`) takes them off first (its `split_query`)."""
+    completed (`accept Rome/*.JPG`, several of them meaning any) become terms. A word
+    written as a path that names nothing there (`write Rome/ Romx/`, a drive not
+    mounted) joins them too, for a command that checks the paths typed (its
+    `checks_typed_paths`: paths_typed names a typo wherever it stands, or finds the
+    photo the index holds there); any other word left over is refused. A command whose
+    query is followed by other words (`label QUERY… NAME`) takes them off first (its
+    `split_query`)."""
     from app.cli.command_line import command_parsers, is_negated_word, refuse_unrecognized, unshield, was_shielded
+    from app.cli.paths_typed import written_as_a_path
     from app.core.path_query import any_of_the_paths, expand_wildcards, path_alternatives
 
     if (split_query := getattr(args, "split_query", None)) is not None:
@@ -111,8 +116,9 @@ def _take_query_words(parser: argparse.ArgumentParser, args: argparse.Namespace,
     # paths found on disk are never respelled to another file the index holds in another case (exact)
     alternatives = path_alternatives([*words, *given], exact=True)
     if given:
+        checked = getattr(args, "checks_typed_paths", False)
         plain = [word for word, terms in zip(given, alternatives[len(words):])
-                 if not terms and not is_negated_word(word)]
+                 if not terms and not is_negated_word(word) and not (checked and written_as_a_path(word))]
         # `accept -colosseum state:suggested`: the NOT term took the query's place, the
         # query's word was left over (a query that is the command's only positional)
         command = command_parsers(parser).get(getattr(args, "command", None) or "")

@@ -1,15 +1,29 @@
-"""The words a review or write command was given as its query, and those among them
-written as a path (a separator, or a photo file's extension) that name nothing: no file,
-no folder, no photo of the library. accept, reject, label and write name such a typo as
-not found (exit 1) rather than take the query without it, or report "0 files"."""
+"""The words a review or write command was given as its query, and what those written
+as a path (a separator, or a photo file's extension) name when no file or folder is
+there: a photo or folder the index holds at that path (its drive not mounted, its file
+gone), which the query then takes as that path's term, or nothing at all, a typo.
+accept, reject, label and write name each such typo as not found (exit 1) and do
+nothing, rather than take the query without it, act on the other paths, or report
+"0 files"."""
 
 from __future__ import annotations
 
 import argparse
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 NOT_THERE = "no such file or folder, nor a photo of the library; check the path (is the drive mounted?)"
+
+
+@dataclass(frozen=True)
+class TypedPaths:
+    """What the paths typed as the query name: (path, why) for each that names nothing
+    (`not_there`), and the query made again with each path that only the index holds
+    as that photo's or folder's term (`query`; None when no path is such)."""
+
+    not_there: list[tuple[str, str]]
+    query: str | None = None
 
 
 def words_as_typed(args: argparse.Namespace) -> list[str]:
@@ -18,46 +32,68 @@ def words_as_typed(args: argparse.Namespace) -> list[str]:
     return list(getattr(args, "query_as_typed", None) or [args.query])
 
 
-def paths_not_there(index, args: argparse.Namespace) -> list[tuple[str, str]]:
-    """(path, why) for each word typed as the query that is written as a path, with a
-    separator or a photo file's extension (`Rome/DSC_0042.JPG`, `DSC_0042.JPG`, the rule
-    of path_query and photo_info.file_kind), but names no file or folder and no photo of
-    the library: a typo or a file gone, which the query would otherwise drop without a
-    word beside the files found (`reject typo.jpg real.jpg` changed real.jpg, exit 0). A
-    bare word stays a search word (`accept Colosseum`), so does a query of several terms,
-    and a file name that matches photos as a word (`accept DSC_0042.JPG`), or a word with
-    a separator inside (`AC/DC`); one written only as a path is (only_a_path: `Rom/`)
-    does not, though "Rom" finds the Rome photos as a word."""
+def written_as_a_path(word: str) -> bool:
+    """Whether a word typed is written as a path: with a separator or a photo file's
+    extension (`Rome/DSC_0042.JPG`, `DSC_0042.JPG`, the rule of path_query and
+    photo_info.file_kind), and no NOT term, OR or field term among its terms (those are a
+    query's). A bare word (`Colosseum`) is a search word."""
     from app.cli.command_line import is_negated_word
-    from app.core.errors import QuerySyntaxError
     from app.core.index.query import FIELDS
     from app.core.photo_info import file_kind
 
+    terms = word.split()
+    if not terms or any(is_negated_word(term) or term == "OR" or term.split(":", 1)[0].lower() in FIELDS
+                        for term in terms):
+        return False
+    return any(separator in word for separator in _separators()) or file_kind(Path(word).name) is not None
+
+
+def typed_paths(index, args: argparse.Namespace) -> TypedPaths:
+    """The paths typed as the query that name no file or folder there, looked up in the
+    index. One the index holds a photo or a folder at (the drive not mounted, the file
+    gone) becomes that path's term, as `path:"…"` finds it: as a bare word it matched
+    nothing (or other photos by their words). One that names nothing is a typo or a file
+    gone, which the query would otherwise drop without a word (`reject typo.jpg
+    real.jpg` changed real.jpg). A bare file name that matches photos as a word stays
+    one (`accept DSC_0042.JPG`), and so does a word with a separator inside (`AC/DC`);
+    one written only as a path is (only_a_path: `Rom/`) does not, though "Rom" finds
+    the Rome photos as a word."""
+    from app.core.errors import QuerySyntaxError
+
     if not getattr(args, "query", None):
-        return []  # '' (all photos) or nothing typed
-    separators = {"/", os.sep} | ({os.altsep} if os.altsep else set())
+        return TypedPaths([])  # '' (all photos) or nothing typed
+    words = words_as_typed(args)
+    held: dict[int, str] = {}
     gone = []
-    for word in words_as_typed(args):
-        terms = word.split()
-        if (not terms or any(is_negated_word(term) or term == "OR" or term.split(":", 1)[0].lower() in FIELDS
-                             for term in terms)):
-            continue  # a query's terms, not a path
+    for at, word in enumerate(words):
+        if not written_as_a_path(word) or is_there(word):
+            continue  # a search word, or a file or folder: the query's path term finds it
         path = Path(word).expanduser()
-        if not any(separator in word for separator in separators) and file_kind(path.name) is None:
-            continue  # a bare word: a search word
-        if is_there(word):
-            continue  # a file or folder: the query's path term finds it
         as_path = str(path.absolute()).replace('"', '""')
-        # written only as a path is (`Rom/`): "Rom" finding the Rome photos as a word is no reason to take it
-        queries = ([f'path:"{as_path}"', f'folder:"{as_path}"'] if only_a_path(word, separators)
-                   else [word, f'path:"{as_path}"'])
         try:
-            if any(index.photo_ids(query) for query in queries):
-                continue  # matches photos as a word, or a photo (a folder) the library holds there
+            term = next((term for term in (f'path:"{as_path}"', f'folder:"{as_path}"') if index.photo_ids(term)),
+                        None)
+            if term is not None:
+                held[at] = term
+                continue
+            # written only as a path is (`Rom/`): "Rom" finding the Rome photos as a word is no reason to take it
+            if not only_a_path(word, _separators()) and index.photo_ids(word):
+                continue
         except QuerySyntaxError:
             pass
         gone.append((str(path), NOT_THERE))
-    return gone
+    return TypedPaths(gone, _query_with_held_paths(words, held) if held else None)
+
+
+def _query_with_held_paths(words: list[str], held: dict[int, str]) -> str:
+    """The query made again from words typed, as the command line makes it
+    (path_query, exact), the paths only the index holds given their `held` terms."""
+    from app.core.path_query import any_of_the_paths, path_alternatives
+
+    alternatives = path_alternatives(words, exact=True)
+    for at, term in held.items():
+        alternatives[at] = [term]
+    return " ".join(any_of_the_paths(words, alternatives))
 
 
 def only_a_path(word: str, separators: set[str]) -> bool:
@@ -77,33 +113,24 @@ def only_a_path(word: str, separators: set[str]) -> bool:
             or file_kind(Path(word).name) is not None or bool(folder) and is_there(folder))
 
 
-def words_left(args: argparse.Namespace, not_there: list[tuple[str, str]]) -> list[str] | None:
-    """The words typed less the paths `not_there`, or None when nothing is to be done:
-    without them the other words would act alone (`reject Vienna/IMG_9.JPG -eiffel`
-    would reject every photo but the Eiffel Tower's, a search word written with a slash,
-    `reject "AC/DC Tower" Vienna/`, the whole folder), or nothing else was typed. Photo
-    files not there beside files and folders there are each a term ORed with the others:
-    without them, the query matches no photo it would not have."""
-    from app.core.photo_info import file_kind
-
-    gone = {path for path, _ in not_there}
-    rest = [word for word in words_as_typed(args) if str(Path(word).expanduser()) not in gone]
-    if not rest or not all(map(is_there, rest)) or any(file_kind(Path(path).name) is None for path in gone):
-        return None
-    return rest
-
-
-def query_of(words: list[str]) -> str:
-    """The query made again from words typed, the files and folders among them made
-    terms as the command line makes them (path_query)."""
-    from app.core.path_query import query_with_paths
-
-    return " ".join(query_with_paths(words, exact=True)) if words else ""
-
-
 def is_there(word: str) -> bool:
     """Whether a word typed is a file or folder there (a path term of the query)."""
     try:
         return Path(word).expanduser().exists()
     except (OSError, ValueError):  # a name too long, a NUL byte: none there
         return False
+
+
+def _separators() -> set[str]:
+    return {"/", os.sep} | ({os.altsep} if os.altsep else set())
+
+
+def nothing_done_line(verb: str, args: argparse.Namespace, not_there: list[tuple[str, str]]) -> str | None:
+    """The line after the paths not there when other words were typed beside them: the
+    command did nothing, so that no one takes the good paths for done (`reject a.JPG
+    typo.JPG` rejects neither: fixing the typo beats half the command done)."""
+    if not not_there or len(words_as_typed(args)) <= len(not_there):
+        return None
+    done = "written" if verb == "write" else "changed"
+    paths = "path" if len(not_there) == 1 else "paths"
+    return f"{verb}: nothing {done}; correct the {paths} above and run it again"

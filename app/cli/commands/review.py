@@ -13,7 +13,7 @@ from pathlib import Path
 
 from app.cli.common import command_with_index, print_summary
 from app.cli.landmark_names import add_new_flag, refuse_a_state_as_name, said_near_landmarks
-from app.cli.paths_typed import paths_not_there, query_of, words_left
+from app.cli.paths_typed import NOT_THERE, nothing_done_line, typed_paths
 from app.cli.paths_typed import words_as_typed as _words_as_typed
 from app.cli.commands.write import open_index
 from app.core.wording import counted, pasted_whole, shell_quote
@@ -30,7 +30,7 @@ def register(subparsers) -> None:
     accept.add_argument("--release-held", action="store_true",
                         help="also write again the files `write` left alone because another program changed them since our write (their XMP taken out, an older copy put back): without it they stay held, whatever the query")
     accept.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
-    accept.set_defaults(handler=run_accept, takes_query=True)
+    accept.set_defaults(handler=run_accept, takes_query=True, checks_typed_paths=True)
 
     reject = subparsers.add_parser(
         "reject", help="reject the current labels of the matching photos (not suggested again)",
@@ -40,7 +40,7 @@ def register(subparsers) -> None:
     )
     reject.add_argument("query", help="search query choosing the photos ('' for all)")
     reject.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
-    reject.set_defaults(handler=run_reject, takes_query=True)
+    reject.set_defaults(handler=run_reject, takes_query=True, checks_typed_paths=True)
 
     label = subparsers.add_parser(
         "label", help="give the matching photos a label of your own (accepted)",
@@ -65,7 +65,8 @@ def register(subparsers) -> None:
     label.add_argument("--release-held", action="store_true",
                        help="also write again the files `write` left alone because another program changed them since our write (their XMP taken out, an older copy put back): without it they stay held, whatever the query")
     label.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
-    label.set_defaults(handler=run_label, takes_query=True, split_query=_name_after_the_query, name=None)
+    label.set_defaults(handler=run_label, takes_query=True, checks_typed_paths=True, split_query=_name_after_the_query,
+                       name=None)
 
 
 def _name_after_the_query(args: argparse.Namespace) -> list[str]:
@@ -107,6 +108,8 @@ def _finish(args: argparse.Namespace, verb: str, matched: int, changed: int, hin
     for path, why in left_out:
         print_summary(f"{verb}: {path}: {why}")
     if matched == 0 and left_out:
+        if line := nothing_done_line(verb, args, [(path, why) for path, why in left_out if why == NOT_THERE]):
+            print_summary(line)
         return 1  # each file named is accounted for above
     if matched == 0:
         hint = hint or "try it with `landmark-tagger search`"
@@ -166,17 +169,15 @@ def _named_photos(index, args: argparse.Namespace, add_new: bool) -> NamedPhotos
     from app.core.teaching_targets import resolve_photo_ids, scan_problem_of
 
     files = _photo_files_named(args)
-    not_there = paths_not_there(index, args)
+    typed = typed_paths(index, args)
+    if typed.not_there:  # a typo among good paths: nothing is changed, each one is named (exit 1)
+        return NamedPhotos([], [], typed.not_there, only_files=True)
+    if typed.query is not None:  # paths only the index holds (the drive not mounted): their terms
+        args.query = typed.query
     only_files = bool(files) and len(files) == len(_words_as_typed(args))
-    if not_there:
-        rest = words_left(args, not_there)
-        if rest is None:  # the other words would act alone: nothing is changed, the paths are named (exit 1)
-            return NamedPhotos([], [], not_there, only_files=True)
-        only_files = len(files) == len(rest)
-        args.query = query_of(rest)
     if add_new:
         ids, left_out = resolve_photo_ids(index, files) if files else ([], [])
-        return NamedPhotos(files, ids, [*not_there, *left_out], only_files)
+        return NamedPhotos(files, ids, left_out, only_files)
     names = DiskNames()  # the files' folders listed once, however many a glob gives
     found = photo_ids_of_files(index, files, names)  # one indexed query for them all
     db = getattr(args, "db", None)
@@ -184,7 +185,7 @@ def _named_photos(index, args: argparse.Namespace, add_new: bool) -> NamedPhotos
                  or f"not in the library yet; `{command_with_index(db)} tag {shell_quote(str(path))}` "
                     "adds it and suggests its label") for path, ids in found.items() if not ids]
     ids = list(dict.fromkeys(photo_id for ids in found.values() for photo_id in ids))
-    return NamedPhotos(files, ids, [*not_there, *left_out], only_files)
+    return NamedPhotos(files, ids, left_out, only_files)
 
 
 def _matching(index, args: argparse.Namespace, named: NamedPhotos) -> list[int]:

@@ -30,12 +30,15 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from app.cli.paths_typed import typed_paths
     from app.core.errors import UsageError
 
     if args.limit is not None and args.limit < 0 or args.offset < 0:
         raise UsageError("--limit and --offset must be 0 or more")
     query = " ".join(args.query)
     with open_index(args) as index:
+        # a path only the index holds (its drive not mounted) finds that photo or folder, as accept's does
+        query = typed_paths(index, args).query or query
         if args.count:
             total = index.count(query)
             print_json_line({"count": total}) if args.json else print(total)

@@ -10,7 +10,7 @@ import sys
 
 from app.cli.common import (EXIT_INTERRUPTED, EXIT_TERMINATED, EndedAtOnce, Terminated, command_with_index, one_line,
                             print_json_line, stop_on_ctrl_c)
-from app.cli.paths_typed import paths_not_there, query_of, words_left
+from app.cli.paths_typed import nothing_done_line, typed_paths
 from app.core.errors import IndexStoreError
 from app.core.wording import counted
 
@@ -54,7 +54,7 @@ def register(subparsers) -> None:
              "disk', backup and sync tools; sidecars always get a new time",
     )
     parser.add_argument("--json", action="store_true", help="print JSON lines on stdout")
-    parser.set_defaults(handler=run, takes_query=True)
+    parser.set_defaults(handler=run, takes_query=True, checks_typed_paths=True)
 
 
 def open_index(args: argparse.Namespace):
@@ -105,13 +105,14 @@ def run(args: argparse.Namespace) -> int:
     index = open_index(args)
     left_open = False
     try:
-        not_there = paths_not_there(index, args)
-        if not_there:  # a typo is named, as accept and label name it, not "0 files written"
-            rest = words_left(args, not_there)
-            say_paths_not_there(not_there, args.json)
-            if rest is None:
-                return 1
-            args.query = query_of(rest)
+        typed = typed_paths(index, args)
+        if typed.not_there:  # a typo is named, as accept and label name it, not "0 files written"; nothing written
+            say_paths_not_there(typed.not_there, args.json)
+            if line := nothing_done_line("write", args, typed.not_there):
+                print(line, file=sys.stderr)
+            return 1
+        if typed.query is not None:  # paths only the index holds (the drive not mounted): their terms
+            args.query = typed.query
         if not args.dry_run:  # said before planning, which reads every file (the write checks again)
             running_writes.refuse_while_busy(index.conn, "write")
         try:
@@ -143,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"note: {hard_links_words(linked, dry_run=True)}", file=sys.stderr)
             print_waiting_suggestions(waiting)
             print_nothing_to_write(plan, waiting, args)
-            return 1 if problems or not_there else 0  # as the write itself would end: a script can tell
+            return 1 if problems else 0  # as the write itself would end: a script can tell
         cancel = CancelToken()
         newest_before = running_writes.newest_batch(index.conn)
         if journal.interrupted_batch(index.conn) is not None:  # the write carries it on: its files count too
@@ -206,7 +207,7 @@ def run(args: argparse.Namespace) -> int:
         return stop.exit_code
     print_waiting_suggestions(waiting)
     print_nothing_to_write(plan, waiting, args)
-    return 1 if summary.failed or not_there else 0
+    return 1 if summary.failed else 0
 
 
 def say_paths_not_there(not_there: list[tuple[str, str]], as_json: bool) -> None:
