@@ -7,6 +7,7 @@ resize rule. `prepare_image` turns any PIL image into the network's uint8 square
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -114,6 +115,15 @@ def _to_rgb(img):
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return Image.alpha_composite(background, rgba).convert("RGB")
     return img.convert("RGB")
+
+
+def decode_min_side(p: Preprocessing) -> int:
+    """The shorter side a decoded photo needs so that prepare_image never upsamples: the
+    app decodes (JPEG draft) to it at tag time, and `evaluate --data` does the same."""
+    size = int(p.input_size)
+    if getattr(p, "resize", "center_crop") == "center_crop":
+        return int(math.ceil(size / float(getattr(p, "crop_fraction", 1.0))))
+    return size
 
 
 def crop_box(width: int, height: int, p: Preprocessing) -> tuple[float, float, float, float]:

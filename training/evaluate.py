@@ -191,19 +191,25 @@ def _some(names, count: int = 3) -> str:
     return shown + (", …" if len(names) > count else "")
 
 
-def _read_query(path: Path, input_size: int, cached: bool):
-    """A query photo as the network's source image. A full-size photo is decoded at
-    reduced JPEG scale (draft), as the app decodes it; a prepared split's cached file
-    is read whole, as validation reads it (training/data.py), so that `evaluate` of a
-    bundle gives the figure metrics.csv and the card give on that split. Drafting a
-    cached file would reduce it a second time: other pixels when it is >= 2 x input_size."""
+def _read_query(path: Path, preprocessing, cached: bool):
+    """A query photo as the network's source image. A full-size photo is decoded by the
+    app's own decoder (app.core.decode, imported rather than copied so the two cannot
+    drift): EXIF orientation applied, drafted to decode_min_side, previews used as the
+    tag job uses them. A prepared split's cached file is read whole, as validation reads
+    it (training/data.py), so that `evaluate` of a bundle gives the figure metrics.csv
+    and the card give on that split; `prepare` already applied the orientation, and
+    drafting a cached file would reduce it a second time (other pixels when it is
+    >= 2 x input_size)."""
+    if not cached:
+        from app.core.decode import decode_for_model  # the one exception to the layers (tests/test_layers.py)
+        from model.preprocess import decode_min_side
+
+        return decode_for_model(path, decode_min_side(preprocessing))
     from PIL import Image
 
     from training.prepare import to_rgb
 
     with Image.open(path) as img:
-        if not cached:
-            img.draft("RGB", (input_size, input_size))
         return to_rgb(img)
 
 
@@ -255,7 +261,7 @@ def evaluate_bundle(
         images = []
         for query in queries[start : start + batch_size]:
             try:
-                images.append(_read_query(query[1], loaded.input_size, cached=manifest is not None))
+                images.append(_read_query(query[1], loaded.preprocessing, cached=manifest is not None))
             except Exception as exc:  # one bad photo is reported and skipped, the rest are scored
                 errors[str(query[1])] = f"{type(exc).__name__}: {exc}"
                 continue

@@ -14,7 +14,6 @@ its writers share one lock, and a worker killed while its feeder thread held tha
 
 from __future__ import annotations
 
-import math
 import multiprocessing
 import os
 import pickle
@@ -31,6 +30,7 @@ import numpy as np
 
 from app.core.ctrl_c_held_back import ctrl_c_held_back
 from app.core.errors import PhotoReadError, TaggerError, failed_reading
+from model.preprocess import decode_min_side  # noqa: F401  (tagging and teaching import it from here)
 from model.process_limits import worker_processes_allowed
 
 # How long to wait for a result before checking whether a worker died.
@@ -90,14 +90,6 @@ class DecodedPhoto:
     decoder_crashed: bool = False
     hung_after_s: float | None = None
     damage: str | None = None  # libjpeg's words when the picture decoded was damaged (jpeg_damage)
-
-
-def decode_min_side(preprocessing) -> int:
-    """The shorter side a decoded photo needs so that prepare_image never upsamples."""
-    size = int(preprocessing.input_size)
-    if getattr(preprocessing, "resize", "center_crop") == "center_crop":
-        return int(math.ceil(size / float(getattr(preprocessing, "crop_fraction", 1.0))))
-    return size
 
 
 def decode_job(job: DecodeJob, settings: DecodeSettings) -> DecodedPhoto:
