@@ -17,8 +17,10 @@ decoder, thrown off by it, finishes early with real data left over. Padding is z
 bytes: so the picture is decoded again with the zero runs before the markers of the family
 the warning names (the end marker, restart markers, those after a scan) cut: all of each
 run, all but one (an interval may end in a real 0x00), the run most restart markers have,
-then only the runs not of that length, family after family as warnings come; damage when
-none decodes clean. N is not where to look: libjpeg counts bytes it prefetched at one
+then only the runs not of that length, family after family as warnings come. When none
+decodes clean, a one-scan baseline file with restart markers is told exactly, each interval
+decoded on its own (jpeg_restart_intervals: its own zeros, the rest padding); damage when
+that does not decode clean either. N is not where to look: libjpeg counts bytes it prefetched at one
 restart marker into a later one's N. Zeros written over the last bytes before a marker
 pass for padding. The bytes are walked once (a zeroed block of megabytes costs milliseconds, not hours).
 """
@@ -29,6 +31,8 @@ import re
 from collections import Counter
 
 from PIL import Image
+
+from app.core.jpeg_restart_intervals import own_zeros
 
 # libjpeg's words for damaged data (jerror.h): a warning in strict mode, not an unsupported file.
 _DAMAGE_WORDS = ("Corrupt JPEG data", "Premature end of JPEG file", "Invalid JPEG file structure", "Bogus")
@@ -111,6 +115,14 @@ def _decode_unpadded(simplejpeg, data: bytes, colourspace: str, width: int, heig
             return simplejpeg.decode_jpeg(unpadded, colourspace, min_width=width, min_height=height, strict=True)
         except ValueError as error:
             words = str(error)
+    own = own_zeros(simplejpeg, data)  # no guess fits: a baseline file's intervals are told exactly
+    if own is not None:
+        exact = without_padding(data, {"end": own[-1], "restart": tuple(own[:-1]), "scan": None})
+        if exact not in tried:
+            try:
+                return simplejpeg.decode_jpeg(exact, colourspace, min_width=width, min_height=height, strict=True)
+            except ValueError:
+                pass
     raise warned
 
 
@@ -134,7 +146,8 @@ def without_padding(data: bytes, cuts: int | dict = 0) -> bytes:
     "restart", "scan"): None leaves a run, 0 or 1 keeps that many zeros of it (as the last
     may be a real 0x00), "typical" cuts the run length most restart markers have (padding
     before each, some intervals also ending in real zeros), "odd" cuts whole the runs not of
-    that length (padding before a few, the typical run being real zeros). An int is the same
+    that length (padding before a few, the typical run being real zeros), a tuple for
+    "restart" the zeros each restart marker's interval keeps, in order. An int is the same
     for every family. Segments are skipped by their lengths (an EXIF thumbnail is left
     whole); what cannot be walked is kept as it is. Linear in len(data)."""
     if isinstance(cuts, int):
@@ -182,9 +195,13 @@ def _scan_data_unpadded(data: bytes, at: int, cuts: dict, kept: list[bytes]) -> 
         runs.append((0, None))
         at = found.end() + 1
     typical = Counter(zeros for zeros, family in runs if zeros and family == "restart").most_common(1)
+    restarts = 0
     for piece, (zeros, family) in zip(pieces, runs):
         cut = cuts.get(family)
-        if cut in ("typical", "odd"):
+        if isinstance(cut, tuple):  # each restart marker's own: the zeros its interval keeps
+            cut_zeros = max(0, zeros - cut[restarts]) if restarts < len(cut) else 0
+            restarts += 1
+        elif cut in ("typical", "odd"):
             common = typical[0][0] if family == "restart" and typical else 0
             cut_zeros = min(zeros, common) if cut == "typical" else 0 if zeros == common else zeros
         else:
