@@ -116,3 +116,25 @@ def test_an_accept_taken_back_then_written_with_the_suggestions_keeps_its_keywor
     assert _unwritten_and_changing(capsys, db) == ({ids["a"]}, {ids["a"]})
     assert main(["--db", db, "undo"]) == 0
     assert {name: path.read_bytes() for name, path in files.items()} == originals
+
+
+def test_an_accept_written_by_an_earlier_version_taken_back_says_its_keyword_stays(tmp_path, capsys) -> None:
+    """A journal entry as a version before the state was recorded wrote it (no `state`):
+    accepted or written --include-suggested cannot be told, so the keyword stays, and
+    `undo --review` says so rather than only "as before it" (t_upgrade2-1)."""
+    db, ids, files = _suggested(tmp_path, "a")
+    assert main(["--db", db, "accept", f"id:{ids['a']}"]) == 0
+    assert main(["--db", db, "write"]) == 0
+    written = files["a"].read_bytes()
+    with PhotoIndex.open(db) as index:  # the entry as the earlier version wrote it
+        index.conn.execute("UPDATE write_journal SET after = json_remove(after, '$.state')")
+        index.conn.commit()
+    capsys.readouterr()
+    assert main(["--db", db, "undo", "--review", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "1 photo as before it" in captured.err and "written by an earlier version" in captured.err
+    assert "write` leaves it" in captured.err and "takes it out" not in captured.err
+    assert json.loads(captured.out)["written_by_earlier_version"] == 1
+    assert _unwritten_and_changing(capsys, db) == (set(), set())
+    assert main(["--db", db, "write"]) == 0
+    assert files["a"].read_bytes() == written

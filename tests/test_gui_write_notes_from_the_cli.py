@@ -110,3 +110,25 @@ def test_ctrl_z_of_an_accept_after_a_write_says_the_keyword_stays_until_write(qt
     window.search_bar.set_text("is:unwritten")
     wait_for_results(qtbot, window)
     assert [window.grid_model.photo_id(row) for row in range(window.grid_model.rowCount())] == [photo_id]
+
+
+def test_ctrl_z_of_an_accept_an_earlier_version_wrote_says_write_leaves_its_keyword(qtbot, window, tmp_path) -> None:
+    """Its journal entry holds no state (t_upgrade2-1): the keyword stays, and Ctrl+Z says so."""
+    from app.core.metadata import WriteOptions, plan_writes, write_labels
+
+    added_folder(qtbot, window, tmp_path, count=1)
+    photo_id = window.grid_model.photo_id(0)
+    suggest(window.index, photo_id, "Colosseum", 0.7)
+    window.library_changed()
+    wait_for_results(qtbot, window)
+    window.grid.setCurrentIndex(window.grid_model.index(0))
+    window.accept_selected()
+    assert write_labels(window.index, plan_writes(window.index, "", False, WriteOptions()), WriteOptions()).written == 1
+    window.index.conn.execute("UPDATE write_journal SET after = json_remove(after, '$.state')")
+    window.index.conn.commit()
+
+    assert window.undo_review()
+
+    said = window.statusBar().currentMessage()
+    assert "1 photo still has its keyword in the files, written by an earlier version" in said, said
+    assert "Write labels… leaves it" in said and "takes it out" not in said

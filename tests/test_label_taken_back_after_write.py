@@ -7,6 +7,7 @@ built anew read the keyword back as the user's label). Now it is is:unwritten, t
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,20 @@ def test_ctrl_z_of_l_after_write_labels_says_the_keyword_is_still_in_the_files(q
     finally:
         wait_for_results(qtbot, win)  # the view Ctrl+Z refreshed, before the index closes
         close_main_window(win)
+
+
+def test_a_label_on_a_no_landmark_photo_taken_back_after_its_write_says_the_keyword_is_still_there(
+        tmp_path, capsys) -> None:
+    """The commonest `label`: the model found nothing. Taken back after `write`, the photo is a
+    "no landmark" suggestion whose file still says the label (t_upgrade2-2): the note counts it."""
+    db, ids, files = _suggested(tmp_path, "a")
+    with PhotoIndex.open(db) as index:
+        index.set_labels([ids["a"]], None, source="model", state="suggested")
+    assert main(["--db", db, "label", f"id:{ids['a']}", "Trevi Fountain"]) == 0
+    assert main(["--db", db, "write"]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "undo", "--review", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "1 photo as before it" in captured.err and "still has its keyword in its files" in captured.err
+    assert json.loads(captured.out)["still_written"] == 1
+    assert _unwritten_and_changing(capsys, db) == ({ids["a"]}, {ids["a"]})

@@ -53,6 +53,18 @@ def _still_written(message: str, still: int) -> str:
             "in the files: Write labels… takes it out")
 
 
+def _written_before(message: str, photos: int) -> str:
+    """Ctrl+Z's message with how many photos given back their suggestion keep the keyword an
+    earlier version's Write labels… put in their files (unwritten_term.written_before_state):
+    it did not record whether the label was accepted, so the next write leaves it."""
+    if not photos:
+        return message
+    one = photos == 1
+    return (f"{message}; {counted(photos, 'photo')} still {'has its' if one else 'have their'} keyword in the files, "
+            "written by an earlier version that did not record whether the label was accepted: Write labels… "
+            f"leaves it; reject {'it' if one else 'them'} and write, or undo that write, to take it out")
+
+
 @dataclass(frozen=True)
 class ReviewStep:
     """One accept or reject: the photos it changed, each with its label and its state
@@ -243,6 +255,7 @@ class ReviewUndo:
             message = with_left_held(message, len(again))
             # an A taken back after Write labels…: the keyword stays in the files until the next write
             message = _still_written(message, len(self.index.taken_back_still_written(back.get("suggested", []))))
+            message = _written_before(message, len(self.index.written_before_state(back.get("suggested", []))))
         except TaggerError:
             pass  # the note alone is lost; what Ctrl+Z did is still said
         return self._show_taken_back(ids, message, left or {})
@@ -313,6 +326,7 @@ class ReviewUndo:
             message = with_left_held(message, len(self.index.held_files_given_back(taken)))
             # an L taken back after Write labels…: its keyword stays in the files until the next write
             message = _still_written(message, len(self.index.taken_back_still_written(taken.restored)))
+            message = _written_before(message, len(self.index.written_before_state(taken.restored)))
         except TaggerError:
             pass  # the note alone is lost; what Ctrl+Z did is still said
         return self._show_taken_back(ids, message, taken.left)

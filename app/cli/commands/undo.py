@@ -52,7 +52,7 @@ def run_review(args: argparse.Namespace) -> int:
     from app.core.index import review_journal
     from app.core.index.labels import FORGOTTEN
     from app.core.index.released_holds import held_files_given_back, left_held_line
-    from app.core.index.unwritten_term import taken_back_still_written
+    from app.core.index.unwritten_term import taken_back_still_written, written_before_state
     from app.core.wording import counted
 
     index = open_index(args)
@@ -61,6 +61,8 @@ def run_review(args: argparse.Namespace) -> int:
         left_held = len(held_files_given_back(index.conn, taken))
         # an accept or label taken back after its write: the keyword stays in the files until `write`
         still_written = len(taken_back_still_written(index.conn, taken.restored)) if taken else 0
+        # ... or put there by an earlier version, which recorded no state: `write` leaves it
+        written_before = len(written_before_state(index.conn, taken.restored)) if taken else 0
     finally:
         index.close()
     if taken is None:
@@ -78,6 +80,7 @@ def run_review(args: argparse.Namespace) -> int:
                           unforgotten=list(taken.unforgotten), not_taught_again=list(taken.not_taught_again),
                           still_withdrawn=len(taken.still_withdrawn))
         record.update({"still_written": still_written} if still_written else {})
+        record.update({"written_by_earlier_version": written_before} if written_before else {})
         print_json_line({**record, **({"left_held": left_held} if left_held else {})})  # as `accept`'s, when some
     line = f"undo: took back `{taken.command.command}`: {counted(len(taken.restored), 'photo')} as before it"
     for phrase in taken.place_phrases(lambda place: f"'{place}'"):  # a `teach --forget` taken back
@@ -86,6 +89,8 @@ def run_review(args: argparse.Namespace) -> int:
         line += (f"; {still_written:,} of them still {'has its' if still_written == 1 else 'have their'} keyword in "
                  f"{'its' if still_written == 1 else 'their'} files: "
                  f"`{command_with_index(getattr(args, 'db', None))} write` takes it out")
+    if written_before:
+        line += f"; {written_before_phrase(written_before, command_with_index(getattr(args, 'db', None)))}"
     for path in taken.held_again:  # the release a `label` or `accept` gave: the hold comes back
         line += f"; {path}: left alone again by `write`"
     if taken.all_forgotten:  # `forget` took them all out of the library since
@@ -169,3 +174,13 @@ def _undone_so_far(seen) -> str | None:
     if seen.total is None:  # stopped at its first file: whether that was put back is not known here
         return None
     return f"{seen.done:,} of {counted(seen.total, 'file')} undone, the batch stays open"
+
+
+def written_before_phrase(photos: int, command: str) -> str:
+    """What `undo --review` says of photos whose keyword an earlier version's `write` put
+    into their files (unwritten_term.written_before_state): it stays, and how to take it out."""
+    one = photos == 1
+    return (f"{photos:,} of them still {'has its' if one else 'have their'} keyword in {'its' if one else 'their'} "
+            f"files, written by an earlier version that did not record whether the label was accepted: "
+            f"`{command} write` leaves it; to take it out, `{command} reject` {'it' if one else 'them'} and "
+            f"`{command} write`, or `{command} undo` that write")

@@ -74,6 +74,16 @@ _MAIN_ITS = "CASE WHEN f.kind = 'jpeg' THEN coalesce({jpeg}, '') ELSE coalesce({
     jpeg=_ITS_NEWEST.format(paths="f.path"), sidecar=_ITS_NEWEST.format(paths=_SIDECARS))
 _BESIDE_ITS = _BESIDE.format(written=_ITS_NEWEST.format(paths=_SIDECARS))
 
+# the same two, of the label our newest standing write put there where that write recorded
+# no state (a version before the state was journalled): written accepted or as a suggestion
+# (`write --include-suggested`), it cannot be told, so `write` leaves it (written_before_state)
+_STATELESS = _WRITTEN.replace("coalesce(json_extract(j.after, '$.label'), '')",
+                              "CASE WHEN json_type(j.after, '$.state') IS NULL "
+                              "THEN coalesce(json_extract(j.after, '$.label'), '') ELSE '' END")
+_MAIN_STATELESS = "CASE WHEN f.kind = 'jpeg' THEN coalesce({jpeg}, '') ELSE coalesce({sidecar}, '') END".format(
+    jpeg=_STATELESS.format(paths="f.path"), sidecar=_STATELESS.format(paths=_SIDECARS))
+_BESIDE_STATELESS = _BESIDE.format(written=_STATELESS.format(paths=_SIDECARS))
+
 # the photos a write of ours labelled while accepted, listed once a statement: only their
 # suggestions can be an accept taken back, so the others skip _AS_ACCEPTED's per-file lookups
 # (13,000 suggestions written --include-suggested of 200,000 photos: +30% on the whole list)
@@ -157,13 +167,29 @@ def unwritten_condition() -> tuple[str, list]:
 def taken_back_still_written(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> list[int]:
     """The photos among these whose files still carry a keyword our write put there for a
     label taken back since (`undo --review`, the app's Ctrl+Z): suggested now where it was
-    written as accepted, or unlabelled where a `label` gave it one; the next `write` takes
-    it out. Said when taking back, or the user reads "as before it" and the files go on
+    written as accepted, a "no landmark" suggestion where a `label` gave it one, or
+    unlabelled where a `label` gave it one; the next `write` takes it out. Said when taking back, or the user reads "as before it" and the files go on
     claiming the label."""
     found: list[int] = []
     condition = unwritten_on_label_row("l.", "p.id")
     for chunk, marks in id_chunks([int(i) for i in photo_ids]):
         found.extend(int(row[0]) for row in conn.execute(
             f"SELECT p.id FROM photos p LEFT JOIN labels l ON l.photo_id = p.id WHERE p.id IN ({marks}) "
-            f"AND ((l.state = 'suggested' AND l.label IS NOT NULL) OR l.photo_id IS NULL) AND {condition}", chunk))
+            f"AND (l.state = 'suggested' OR l.photo_id IS NULL) AND {condition}", chunk))
+    return found
+
+
+def written_before_state(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> list[int]:
+    """The photos among these, suggestions now, whose files hold their label where our
+    newest write put it without recording the state it was written in (a version before
+    that was journalled). After their accept is taken back the keyword stays: accepted or
+    written as a suggestion cannot be told, and taking out a suggestion the user wrote on
+    purpose would lose their choice. Said when taking back, so "as before it" does not
+    hide that the files still claim the label."""
+    found: list[int] = []
+    condition = _any_file("l.photo_id", "{main} = l.label OR {beside} = l.label", _MAIN_STATELESS, _BESIDE_STATELESS)
+    for chunk, marks in id_chunks([int(i) for i in photo_ids]):
+        found.extend(int(row[0]) for row in conn.execute(
+            f"SELECT l.photo_id FROM labels l WHERE l.photo_id IN ({marks}) AND l.state = 'suggested' "
+            f"AND l.label IS NOT NULL AND {condition}", chunk))
     return found
