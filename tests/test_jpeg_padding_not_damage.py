@@ -185,5 +185,5 @@ def test_padding_before_one_restart_marker_is_told_from_the_zeros_ending_interva
     padded = padded_before(good, 0xD2, which=0, size=3)
     (tmp_path / "padded.jpg").write_bytes(padded)
     assert_whole_as_pillow_reads_it(tmp_path / "padded.jpg", 8)
-    own = own_zeros(simplejpeg, good)
-    assert any(own) and own_zeros(simplejpeg, padded) == own
+    own = [zeros for zeros in own_zeros(simplejpeg, good).values() if zeros]
+    assert own and [zeros for zeros in own_zeros(simplejpeg, padded).values() if zeros] == own

@@ -32,7 +32,7 @@ from collections import Counter
 
 from PIL import Image
 
-from app.core.jpeg_restart_intervals import own_zeros
+from app.core.jpeg_restart_intervals import own_zeros, zeros_before
 
 # libjpeg's words for damaged data (jerror.h): a warning in strict mode, not an unsupported file.
 _DAMAGE_WORDS = ("Corrupt JPEG data", "Premature end of JPEG file", "Invalid JPEG file structure", "Bogus")
@@ -41,9 +41,11 @@ _COLOURSPACES = {"RGB": "RGB", "L": "GRAY"}
 _SKIPPED_BYTES = re.compile(r"Corrupt JPEG data: \d+ extraneous bytes before marker 0x[0-9a-f]{2}")
 _ZEROS = re.compile(rb"\x00*")
 _FILL = re.compile(rb"\xff*")
-# a marker in entropy-coded data: its 0xFF fill bytes, from the first (FF00 is a stuffed
-# 0xFF); possessive and anchored to a run's start so that each run is read once
-_MARKER = re.compile(rb"(?<!\xff)\xff++(?=[\x01-\xfe])")
+# the marker ending a scan's entropy-coded data (any but RSTn): its 0xFF fill bytes, from the
+# first (FF00 is a stuffed 0xFF); possessive and anchored to a run's start: each run read once
+_SCAN_END = re.compile(rb"(?<!\xff)\xff++(?=[\x01-\xcf\xd8-\xfe])")
+# the last zero before a marker's fill (a zero before FF00, a stuffed 0xFF, is not one)
+_ZERO_BEFORE_MARKER = re.compile(rb"\x00(?=\xff+[\x01-\xfe])")
 _NO_LENGTH = {0x01, *range(0xD0, 0xDA)}  # TEM, RSTn, SOI, EOI: markers with no segment
 _RESTARTS = range(0xD0, 0xD8)
 # markers whose zero runs are cut alike: EOI, restart markers, and those after a scan (SOS, DHT…)
@@ -117,7 +119,7 @@ def _decode_unpadded(simplejpeg, data: bytes, colourspace: str, width: int, heig
             words = str(error)
     own = own_zeros(simplejpeg, data)  # no guess fits: a baseline file's intervals are told exactly
     if own is not None:
-        exact = without_padding(data, {"end": own[-1], "restart": tuple(own[:-1]), "scan": None})
+        exact = without_padding(data, {"end": own, "restart": own, "scan": None})
         if exact not in tried:
             try:
                 return simplejpeg.decode_jpeg(exact, colourspace, min_width=width, min_height=height, strict=True)
@@ -146,8 +148,8 @@ def without_padding(data: bytes, cuts: int | dict = 0) -> bytes:
     "restart", "scan"): None leaves a run, 0 or 1 keeps that many zeros of it (as the last
     may be a real 0x00), "typical" cuts the run length most restart markers have (padding
     before each, some intervals also ending in real zeros), "odd" cuts whole the runs not of
-    that length (padding before a few, the typical run being real zeros), a tuple for
-    "restart" the zeros each restart marker's interval keeps, in order. An int is the same
+    that length (padding before a few, the typical run being real zeros), a dict the zeros
+    kept before each marker by where its fill starts (a run not in it left). An int is the same
     for every family. Segments are skipped by their lengths (an EXIF thumbnail is left
     whole); what cannot be walked is kept as it is. Linear in len(data)."""
     if isinstance(cuts, int):
@@ -177,36 +179,30 @@ def without_padding(data: bytes, cuts: int | dict = 0) -> bytes:
 
 def _scan_data_unpadded(data: bytes, at: int, cuts: dict, kept: list[bytes]) -> int:
     """Append a scan's entropy-coded data from `at` to `kept`, the zero runs before its
-    markers cut as `cuts` says; where the marker ending the scan is."""
-    pieces, runs = [], []  # runs: (zeros before the marker, its family)
-    while True:
-        found = _MARKER.search(data, at)
-        end = found.start() if found else len(data)
-        piece = data[at:end]
-        zeros = len(piece) - len(piece.rstrip(b"\0"))
-        if zeros and zeros < len(piece) and piece[-zeros - 1] == 0xFF:
+    markers cut as `cuts` says; where the marker ending the scan is. Only the markers with
+    a zero before them are looked at one by one (millions of restart markers are common)."""
+    found = _SCAN_END.search(data, at)
+    end = found.start() if found else len(data)
+    runs = []  # (where the marker's fill starts, zeros before it, its family)
+    for zero in _ZERO_BEFORE_MARKER.finditer(data, at, found.end() + 1 if found else len(data)):
+        marker = zero.end()
+        zeros = zeros_before(data, marker, at)
+        if zeros < marker - at and data[marker - zeros - 1] == 0xFF:
             zeros -= 1  # the first zero stuffs a 0xFF: data
-        family = _family(data[found.end()]) if found else None
-        pieces.append(piece)
-        runs.append((zeros, family))
-        if not found or data[found.end()] not in _RESTARTS:
-            break
-        pieces.append(data[end:found.end() + 1])
-        runs.append((0, None))
-        at = found.end() + 1
-    typical = Counter(zeros for zeros, family in runs if zeros and family == "restart").most_common(1)
-    restarts = 0
-    for piece, (zeros, family) in zip(pieces, runs):
+        runs.append((marker, zeros, _family(data[_FILL.match(data, marker).end()])))
+    typical = Counter(zeros for _, zeros, family in runs if zeros and family == "restart").most_common(1)
+    for marker, zeros, family in runs:
         cut = cuts.get(family)
-        if isinstance(cut, tuple):  # each restart marker's own: the zeros its interval keeps
-            cut_zeros = max(0, zeros - cut[restarts]) if restarts < len(cut) else 0
-            restarts += 1
+        if isinstance(cut, dict):  # each marker's own: the zeros its interval keeps (where told)
+            cut_zeros = zeros - min(zeros, cut.get(marker, zeros))
         elif cut in ("typical", "odd"):
             common = typical[0][0] if family == "restart" and typical else 0
             cut_zeros = min(zeros, common) if cut == "typical" else 0 if zeros == common else zeros
         else:
             cut_zeros = 0 if cut is None else max(0, zeros - cut)
-        kept.append(piece[:len(piece) - cut_zeros])
+        kept.append(data[at:marker - cut_zeros])
+        at = marker
+    kept.append(data[at:end])
     return end
 
 

@@ -22,7 +22,8 @@ _OTHER_FRAMES = {*range(0xC2, 0xC4), *range(0xC5, 0xC8), *range(0xC9, 0xCC), *ra
 _TABLES = (0xC4, 0xDB)  # DHT, DQT
 _NO_LENGTH = {0x01, *range(0xD0, 0xDA)}
 _RESTARTS = range(0xD0, 0xD8)
-_MARKER = re.compile(rb"(?<!\xff)\xff++(?=[\x01-\xfe])")  # as jpeg_damage reads a scan
+_SCAN_END = re.compile(rb"(?<!\xff)\xff++(?=[\x01-\xcf\xd8-\xfe])")  # as jpeg_damage reads a scan
+_ZERO_BEFORE_MARKER = re.compile(rb"\x00(?=\xff+[\x01-\xfe])")
 _ZEROS = re.compile(rb"\x00*")
 _FILL = re.compile(rb"\xff*")
 _SIDE = 65535  # a JPEG's largest width or height
@@ -55,17 +56,18 @@ class _Layout:
     data_start: int
 
 
-def own_zeros(simplejpeg, data: bytes) -> list[int] | None:
-    """For each restart interval of `data`, the last one (before the end marker) included,
-    how many of the zeros before its marker the decoder reads; None where not told."""
+def own_zeros(simplejpeg, data: bytes) -> dict[int, int] | None:
+    """For each restart interval of `data` ending in zeros, the last one (before the end
+    marker) included, how many of them the decoder reads, by where the marker's fill starts;
+    None where not told."""
     layout = _layout(data)
     intervals = _intervals(data, layout) if layout else None
-    if not intervals:
+    if intervals is None:
         return None
-    kept = [0] * len(intervals)
+    kept = {interval.end + interval.zeros: 0 for interval in intervals}
     decodes = 0
     for mcus in {interval.mcus for interval in intervals}:
-        group = [number for number, interval in enumerate(intervals) if interval.mcus == mcus and interval.zeros]
+        group = [number for number, interval in enumerate(intervals) if interval.mcus == mcus]
         most = _most_in_one_picture(layout, mcus)
         if most is None:
             return None
@@ -83,7 +85,7 @@ def own_zeros(simplejpeg, data: bytes) -> list[int] | None:
                 if found is None:
                     return None
                 decodes += found[1]
-                kept[numbers[0]] = found[0]
+                kept[intervals[numbers[0]].end + intervals[numbers[0]].zeros] = found[0]
             elif verdict != "whole":
                 return None
     return kept
@@ -189,26 +191,38 @@ def _scan_layout(tables: bytes, frame: bytes, scan_header: bytes, interval: int,
 
 
 def _intervals(data: bytes, layout: _Layout) -> list[Interval] | None:
-    """The scan's restart intervals, as many as its MCUs make (None when not, or when
-    another scan follows)."""
-    found, at, runs = [], layout.data_start, []
-    for marker in _MARKER.finditer(data, layout.data_start):
-        code = data[marker.end()]
-        runs.append((at, marker.start()))
-        if code not in _RESTARTS:
-            if code != 0xD9:
-                return None
-            break
-        at = marker.end() + 1
-    else:
+    """The scan's restart intervals that end in zeros (None when it has not as many
+    intervals as its MCUs make, or another scan follows). Only the markers with a zero
+    before them are looked at one by one."""
+    found = _SCAN_END.search(data, layout.data_start)
+    if not found or data[found.end()] != 0xD9:
         return None
+    end = found.start()
     whole, last = divmod(layout.mcus, layout.interval)
-    if len(runs) != whole + (1 if last else 0):
+    if sum(data.count(marker, layout.data_start, end) for marker in _RST) + 1 != whole + (1 if last else 0):
         return None
-    for number, (start, end) in enumerate(runs):
-        zeros = end - start - len(data[start:end].rstrip(b"\0"))
-        if zeros and zeros < end - start and data[end - zeros - 1] == 0xFF:
+    intervals = []
+    for zero in _ZERO_BEFORE_MARKER.finditer(data, layout.data_start, found.end() + 1):
+        marker = zero.end()
+        start = max(data.rfind(restart, layout.data_start, marker) for restart in _RST)
+        start = start + 2 if start >= 0 else layout.data_start
+        zeros = zeros_before(data, marker, start)
+        if zeros < marker - start and data[marker - zeros - 1] == 0xFF:
             zeros -= 1  # the first zero stuffs a 0xFF: data
-        mcus = last if last and number == len(runs) - 1 else layout.interval
-        found.append(Interval(start, end - zeros, zeros, mcus))
-    return found
+        if zeros:
+            mcus = last if last and marker == end else layout.interval
+            intervals.append(Interval(start, marker - zeros, zeros, mcus))
+    return intervals
+
+
+def zeros_before(data: bytes, end: int, start: int) -> int:
+    """How many zero bytes data[start:end] ends in, looked at from the end (a run of
+    megabytes in steps that double)."""
+    at, step = end, 16
+    while at > start:
+        low = max(start, at - step)
+        left = len(data[low:at].rstrip(b"\0"))
+        if left:
+            return end - low - left
+        at, step = low, step * 2
+    return end - start
