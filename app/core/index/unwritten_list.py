@@ -7,7 +7,8 @@ once into TABLE and queries read it there (`p.id IN (SELECT photo_id FROM TABLE)
 After a change of this connection (an accept, a label, a scan run here) only the photos
 it touched are judged again: temp triggers on the tables the rule reads note them in
 CHANGED while a list is kept (BUILT holds the PRAGMA data_version it was built at); a
-write taken back (write_batches changed: every photo of the batch) or more than
+write taken back (write_batches changed: every photo of the batch), a place forgotten
+or taught again (forgotten_places: every photo of the place), or more than
 REBUILD_ABOVE photos changed builds the list anew, as does another connection's commit
 (data_version), which no temp trigger sees. The three temp tables go with the
 transaction, so a rollback takes list, notes and index back together; a list brought up
@@ -30,7 +31,9 @@ BUILT = "temp.unwritten_built"  # one row: the data_version TABLE holds, NULL: t
 # judging a photo costs ~10-40 us a file: past this many, one pass over all is as quick
 REBUILD_ABOVE = 2_000
 # the tables whose rows the rule reads by photo_id (unwritten_term): a row's photo, before and after
-_BY_PHOTO = ("labels", "rejections", "read_back_keywords", "files", "write_journal")
+_BY_PHOTO = ("labels", "rejections", "read_back_keywords", "files", "write_journal", "taught_refs")
+# the tables read by label whose change builds the list anew: a place forgotten (rare) is every photo of it
+_BY_LABEL = ("forgotten_places",)
 # the query term field of is:unwritten read from TABLE (query._condition; as LABEL_NOT_REJECTED)
 LISTED = "is (unwritten, listed)"
 
@@ -92,7 +95,7 @@ def _holds_every_table(conn: sqlite3.Connection) -> bool:
     read_back_keywords (opened at an older version, as the upgrade tests do) gets the
     self-contained condition instead of a list no trigger would keep up to date."""
     names = {row[0] for row in conn.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'")}
-    return names.issuperset(_BY_PHOTO)
+    return names.issuperset(_BY_PHOTO + _BY_LABEL)
 
 
 def _triggers() -> list[str]:
@@ -134,6 +137,11 @@ def _triggers() -> list[str]:
     for event in ("UPDATE", "DELETE"):
         made.append(f"CREATE TEMP TRIGGER IF NOT EXISTS unwritten_write_batches_{event.lower()} AFTER {event} "
                     f"ON main.write_batches WHEN {keeping} BEGIN UPDATE {built} SET version = NULL; END")
+    # a place forgotten or taught again: every photo labelled it, built anew (unwritten_term._carried)
+    for table in _BY_LABEL:
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            made.append(f"CREATE TEMP TRIGGER IF NOT EXISTS unwritten_{table}_{event.lower()} AFTER {event} "
+                        f"ON main.{table} WHEN {keeping} BEGIN UPDATE {built} SET version = NULL; END")
     return made
 
 

@@ -12,7 +12,8 @@ missing): a JPEG itself; another file's sidecar (either naming, `.xmp` or `.XMP`
 the sidecar a `--no-jpeg` write of ours left beside a JPEG, where it holds a keyword of
 ours (plan_targets.jpeg_sidecars: the next write changes it too). A photo is unwritten when
 - its label is accepted and a target does not carry it (a "no landmark" carries nothing:
-  unwritten only where a keyword of ours is to come out);
+  unwritten only where a keyword of ours is to come out), or carries it with our Teaches
+  field otherwise than `write` leaves it (a place forgotten since our write: _carried);
 - a target carries a keyword of ours the user rejected for it (the label rejected, or
   another since rejected: `write` takes it out), or it is a "no landmark" suggestion now
   where a target carries a keyword of ours (plan_targets.withdrawn_suggestion), or a
@@ -53,6 +54,23 @@ _MAIN = ("CASE WHEN f.kind = 'jpeg' THEN coalesce({jpeg_written}, {jpeg_read}, '
 _BESIDE = ("CASE WHEN f.kind = 'jpeg' AND EXISTS (SELECT 1 FROM write_journal k WHERE k.photo_id = f.photo_id "
            "AND k.kind = 'sidecar') THEN {written} END")
 _LEFT_BESIDE = _BESIDE.format(written=_WRITTEN.format(paths=_SIDECARS))
+# the same two, the label followed by TAUGHT_NOTHING where the target's Teaches field is
+# empty (taught_field: the photo taught nothing): as our write recorded it, or for a label
+# read back, as its source says (read back from an empty field it is 'taught'); {l}: the
+# labels row's alias with the dot
+TAUGHT_NOTHING = "char(1)"
+_EMPTY_FIELD = ("CASE WHEN json_type(j.after, '$.fields.taught') = 'array' AND "
+                f"json_array_length(j.after, '$.fields.taught') = 0 THEN {TAUGHT_NOTHING} ELSE '' END")
+_WRITTEN_TAUGHT = _WRITTEN.replace("coalesce(json_extract(j.after, '$.label'), '')",
+                                   f"coalesce(json_extract(j.after, '$.label'), '') || {_EMPTY_FIELD}")
+_READ_TAUGHT = "{read} || CASE WHEN {{l}}source = 'taught' THEN %s ELSE '' END" % TAUGHT_NOTHING
+_MAIN_TAUGHT = ("CASE WHEN f.kind = 'jpeg' THEN coalesce({jpeg_written}, {jpeg_read}, '') "
+                "ELSE coalesce({sidecar_written}, {sidecar_read}, '') END").format(
+    jpeg_written=_WRITTEN_TAUGHT.format(paths="f.path"),
+    jpeg_read=_READ_TAUGHT.format(read=_READ_BACK.format(paths="f.path")),
+    sidecar_written=_WRITTEN_TAUGHT.format(paths=_SIDECARS),
+    sidecar_read=_READ_TAUGHT.format(read=_READ_BACK.format(paths=f"f.path, {_SIDECARS}")))
+_BESIDE_TAUGHT = _BESIDE.format(written=_WRITTEN_TAUGHT.format(paths=_SIDECARS))
 # the same two, of the label our newest standing write put there while the photo's label was
 # accepted ('' where that write was of a suggestion, a keyword taken out, or older than the
 # state recorded, or a `write --include-suggested` found it there since: held_as_suggested):
@@ -98,22 +116,44 @@ def _any_file(pid: str, condition: str, main: str, beside: str) -> str:
 
 def _cases(l: str, main: str = _MAIN, beside: str = _LEFT_BESIDE, touched: bool = True) -> tuple[str, str, str]:
     """The conditions on a labels row (`l`: its alias with the dot) of each state that
-    can be unwritten: accepted, rejected, a suggestion ("no landmark", or one whose accept
+    can be unwritten: accepted (a target not carrying the label, or its Teaches field not
+    as `write` leaves it: _carried), rejected, a suggestion ("no landmark", or one whose accept
     was taken back where a target carries our keyword written as accepted: only for a
     photo `touched` by a write of ours). A JPEG's sidecar
     left by `--no-jpeg` counts only where it holds a keyword of ours (not ''). A rejected
     "no landmark" is the rejection '', which a target carrying nothing ('') must not
-    match: `write` has nothing to take out of it."""
+    match: `write` has nothing to take out of it. Untouched (`touched` False), `main` and
+    `beside` are constants: no target carries anything of ours, taught field or not."""
     pid, label = f"{l}photo_id", f"coalesce({l}label, '')"
     rejected = f"(SELECT x.label FROM rejections x WHERE x.photo_id = {pid})"
+    carried = _carried(l) if touched else f"{label}, {label}"
+    main_taught, beside_taught = (_MAIN_TAUGHT.replace("{l}", l), _BESIDE_TAUGHT) if touched else (main, beside)
     return (
-        _any_file(pid, f"{{main}} IS NOT {label} OR {{beside}} NOT IN ('', {label})", main, beside),
+        _any_file(pid, f"{{main}} NOT IN ({carried}) OR {{beside}} NOT IN ('', {carried})", main_taught, beside_taught),
         _any_file(pid, f"{{main}} = {l}label OR ({{main}} != '' AND {{main}} IN {rejected}) "
                        f"OR {{beside}} = {l}label OR ({{beside}} != '' AND {{beside}} IN {rejected})", main, beside),
         f"(({l}label IS NULL AND " + _any_file(pid, "{main} != '' OR {beside} != ''", main, beside) + ")"
         + (f" OR ({l}label IS NOT NULL AND {pid} IN {_WRITTEN_AS_ACCEPTED} AND " + _any_file(pid, "{main} != '' OR {beside} != ''", _MAIN_AS_ACCEPTED,
                                                           _BESIDE_AS_ACCEPTED) + ")" if touched else "") + ")",
     )
+
+
+def _carried(l: str) -> str:
+    """The two values (of _MAIN_TAUGHT) of a target carrying an accepted label `l` as
+    `write` leaves it: its Teaches field empty where the write empties it, not empty where
+    it names the place there (taught_field.taught_field_after, of a file whose keywords
+    the write leaves: an empty field turns into the place, another stays), either else.
+    So a place forgotten (`teach --forget`) after our write lists its photos: the write
+    empties their field."""
+    label = f"coalesce({l}label, '')"
+    teaches = (f"EXISTS (SELECT 1 FROM taught_refs t WHERE t.photo_id = {l}photo_id AND t.label = {l}label AND "
+               "NOT EXISTS (SELECT 1 FROM rejections r WHERE r.photo_id = t.photo_id AND r.label = t.label))")
+    empties = (f"NOT {teaches} AND ({l}source = 'taught' OR ({l}source = 'user' AND "
+               f"{l}label IN (SELECT label FROM forgotten_places)))")
+    names = f"({teaches} OR {l}source = 'user')"
+    mode = f"(CASE WHEN {l}label IS NULL THEN 'either' WHEN {empties} THEN 'empty' WHEN {names} THEN 'named' ELSE 'either' END)"
+    return (f"CASE {mode} WHEN 'named' THEN {label} ELSE {label} || {TAUGHT_NOTHING} END, "
+            f"CASE {mode} WHEN 'empty' THEN {label} || {TAUGHT_NOTHING} ELSE {label} END")
 
 
 def unwritten_on_label_row(l: str = "l.", photo: str | None = "p.id") -> str:
