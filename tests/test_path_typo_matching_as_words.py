@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.test_cli_core import run_cli
-from tests.test_cli_first_hour import scanned_trip
+from tests.test_cli_first_hour import photo, scanned_trip
 
 
 @pytest.fixture
@@ -53,3 +53,24 @@ def test_a_separator_inside_a_search_word_still_searches(trip, capsys):
     for query in ("AC/DC", 'label:"AC/DC Tower"'):
         code, out, err = run_cli(capsys, "--db", trip, "accept", "--json", query)
         assert code == 0 and json.loads(out)["matched"] == 1, (query, out, err)
+
+
+def test_a_name_typed_in_a_folder_that_is_there_is_a_typo_though_it_matches_as_words(trip, capsys, monkeypatch):
+    """`Pictures/Rom` (no extension, in a folder that is there): "Pictures Rom" finds the
+    Rome photos as words, but it is written as only a path is, so it is a typo."""
+    monkeypatch.chdir(Path.cwd().parent)
+    assert _count(trip, capsys, "Pictures/Rom") == 2  # what it would have acted on
+    code, out, err = run_cli(capsys, "--db", trip, "reject", "--json", "Pictures/Rom")
+    assert code == 1 and json.loads(out)["changed"] == 0, (out, err)
+    assert f"reject: {Path('Pictures/Rom')}: no such file or folder" in err, err
+    assert _count(trip, capsys, "state:unlabelled") == 2
+
+
+def test_a_negated_folder_is_a_not_term_not_a_typo(trip, capsys):
+    """`label -Rome/ NAME` labels the photos outside Rome: `-Rome/` names no file or folder
+    but is a NOT term, never the path typo it would be without its "-"."""
+    photo(Path("Paris") / "IMG_0001.JPG", 3)
+    assert run_cli(capsys, "--db", trip, "scan", "Paris")[0] == 0
+    code, out, err = run_cli(capsys, "--db", trip, "label", "--json", "-Rome/", "Eiffel Tower", "--new")
+    assert code == 0 and json.loads(out)["changed"] == 1, (out, err)
+    assert _count(trip, capsys, 'label:"Eiffel Tower"') == 1 and _count(trip, capsys, "state:unlabelled") == 2
