@@ -242,3 +242,26 @@ def test_write_says_one_note_for_the_files_of_a_card_not_connected(tmp_path, cap
     code, out, err = run_cli(capsys, "--db", db, "write", "--json")
     (summary,) = [line for line in map(json.loads, out.splitlines()) if "held" in line]
     assert [note["path"] for note in summary["notes"]] == [str(card)], out
+
+
+def test_write_names_the_nearest_card_of_a_file_on_a_card_inside_another(tmp_path, capsys, mounts) -> None:
+    """A card mounted on a folder of a disk mounted in the library (Pictures/Disk/Card),
+    both taken out: each file's note names the card it is on, the innermost that holds
+    it, not the disk around it (plugging the disk in alone leaves the card's files out)."""
+    pictures, disk = tmp_path / "Pictures", tmp_path / "Pictures" / "Disk"
+    card = disk / "Card"
+    photo(disk / "on_disk.jpg", 1)
+    for shade, name in enumerate(("IMG_0001.JPG", "IMG_0002.JPG"), 2):
+        photo(card / name, shade)
+    mounts.mount(disk)
+    mounts.mount(card)
+    db = str(tmp_path / "index.db")
+    for argv in (["scan", str(pictures)], ["label", str(disk), "Colosseum"]):
+        assert run_cli(capsys, "--db", db, *argv)[0] == 0, argv
+    unplug_card(card, tmp_path / "card_drawer", mounts)
+    unplug_card(disk, tmp_path / "disk_drawer", mounts)
+    code, out, err = run_cli(capsys, "--db", db, "write", "--json")
+    (summary,) = [line for line in map(json.loads, out.splitlines()) if "held" in line]
+    assert sorted((note["path"], note["message"].split(":")[0]) for note in summary["notes"]) == sorted([
+        (str(disk / "on_disk.jpg"), f"on a card not connected ({disk})"),
+        (str(card), "a card not connected")]), (out, err)
