@@ -13,6 +13,7 @@ previews not used) and counted by variant.
 
 from __future__ import annotations
 
+import argparse
 import io
 import sys
 import time
@@ -147,8 +148,11 @@ def pictures(path: Path):
 
 
 def main() -> None:
-    out = Path(sys.argv[1])
-    photos = int(sys.argv[2]) if len(sys.argv) > 2 else 12
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", type=Path, help="folder for the made files (never the repository)")
+    parser.add_argument("photos", type=int, nargs="?", default=12, help="real photos to make them from (default 12)")
+    args = parser.parse_args()
+    out, photos = args.out, args.photos
     out.mkdir(parents=True, exist_ok=True)
     said = {"padded": Counter(), "damaged": Counter()}
     false_alarms: Counter = Counter()
