@@ -133,8 +133,37 @@ def test_an_accept_written_by_an_earlier_version_taken_back_says_its_keyword_sta
     assert main(["--db", db, "undo", "--review", "--json"]) == 0
     captured = capsys.readouterr()
     assert "1 photo as before it" in captured.err and "written by an earlier version" in captured.err
-    assert "write` leaves it" in captured.err and "takes it out" not in captured.err
+    assert "`write` leaves it" in captured.err and "takes it out" not in captured.err
+    assert captured.err.count("--db") == 1  # the way out names the command (and its index) once
     assert json.loads(captured.out)["written_by_earlier_version"] == 1
     assert _unwritten_and_changing(capsys, db) == (set(), set())
+    assert main(["--db", db, "write"]) == 0
+    assert files["a"].read_bytes() == written
+
+
+def test_a_mark_set_by_a_write_that_changed_nothing_outlives_the_batch_given_its_id(tmp_path, capsys,
+                                                                                  monkeypatch) -> None:
+    """write --include-suggested of a alone changes nothing: its batch is dropped and the
+    next write gets its id; undo of that write must not take a's mark back, nor the write
+    after take a's keyword out (t_mutants2-1). The clock stands still: both batches start
+    in one second, as a script's or the app's quick writes do."""
+    from app.core.index import running_writes
+    from app.core.index.connection import now_iso
+    from app.core.metadata import journal
+    frozen = now_iso()
+    for module in (journal, running_writes):
+        monkeypatch.setattr(module, "now_iso", lambda: frozen)
+    db, ids, files = _suggested(tmp_path, "a", "b")
+    assert main(["--db", db, "accept", f"id:{ids['a']}"]) == 0
+    assert main(["--db", db, "write"]) == 0
+    written = files["a"].read_bytes()
+    assert main(["--db", db, "undo", "--review"]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "write", "--include-suggested", f"id:{ids['a']}"]) == 0
+    assert "0 files written, 1 unchanged" in capsys.readouterr().err  # nothing journalled: the batch dropped
+    assert main(["--db", db, "accept", f"id:{ids['b']}"]) == 0
+    assert main(["--db", db, "write"]) == 0
+    assert main(["--db", db, "undo"]) == 0  # b's write, in a batch of the dropped one's id
+    assert _unwritten_and_changing(capsys, db) == ({ids["b"]}, {ids["b"]})
     assert main(["--db", db, "write"]) == 0
     assert files["a"].read_bytes() == written

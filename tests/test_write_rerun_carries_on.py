@@ -219,7 +219,7 @@ def test_the_count_of_a_carried_on_write_the_index_failed_under_is_of_files(tmp_
     db, ids = _library(tmp_path, NAMES[:3])
     _killed_write(db, 1, "flush_to_disk")
 
-    def full_disk(index, batch_id, status):  # closing the batch: the index's disk is full
+    def full_disk(index, batch_id, status, *_):  # closing the batch: the index's disk is full
         running_writes.release_batch(index.conn, batch_id)
         raise sqlite3.OperationalError("database or disk is full")
 

@@ -22,6 +22,7 @@ from typing import Callable, NamedTuple
 from app.core.fingerprint import fingerprint_bytes
 from app.core.index import PhotoIndex, running_writes
 from app.core.index.connection import db_text, id_chunks, now_iso
+from app.core.index.held_as_suggested import keep_marks_of_dropped_batch
 from app.core.metadata.keywords import FIELD_NAMES, KeywordFields, field_keyword, holds_keyword, without_keyword
 
 
@@ -155,8 +156,9 @@ def interrupted_batch(conn: sqlite3.Connection) -> int | None:
     return int(row[0]) if row else None
 
 
-def finish_batch(index: PhotoIndex, batch_id: int, status: str) -> None:
-    """Close the batch; a batch that changed nothing is dropped, so undo skips it."""
+def finish_batch(index: PhotoIndex, batch_id: int, status: str, may_have_marked: bool = True) -> None:
+    """Close the batch; a batch that changed nothing is dropped, so undo skips it, and the
+    marks it may have set (held_as_suggested) outlive it: its id is given again."""
     running_writes.release_batch(index.conn, batch_id)
     with index.transaction() as conn:
         used = conn.execute("SELECT COUNT(*) FROM write_journal WHERE batch_id = ?", (batch_id,)).fetchone()[0]
@@ -165,10 +167,16 @@ def finish_batch(index: PhotoIndex, batch_id: int, status: str) -> None:
                 "UPDATE write_batches SET finished_at = ?, status = ? WHERE id = ?", (now_iso(), status, batch_id)
             )
         else:
-            conn.execute("DELETE FROM write_batches WHERE id = ?", (batch_id,))
+            _drop(conn, batch_id, may_have_marked)
 
 
-def leave_for_the_next_write(index: PhotoIndex, batch_id: int) -> None:
+def _drop(conn: sqlite3.Connection, batch_id: int, may_have_marked: bool) -> None:
+    if may_have_marked:  # a look through the whole journal: only where a mark may name the batch
+        keep_marks_of_dropped_batch(conn, batch_id)
+    conn.execute("DELETE FROM write_batches WHERE id = ?", (batch_id,))
+
+
+def leave_for_the_next_write(index: PhotoIndex, batch_id: int, may_have_marked: bool = True) -> None:
     """A write stopped by a signal the user did not give in its terminal (SIGTERM: a
     shutdown, a logout, `kill`) leaves its batch 'running', as a kill would, so the next
     write carries it on (interrupted_batch) and one undo takes back both runs' files: the
@@ -178,7 +186,7 @@ def leave_for_the_next_write(index: PhotoIndex, batch_id: int) -> None:
     running_writes.release_batch(index.conn, batch_id)
     with index.transaction() as conn:
         if not conn.execute("SELECT 1 FROM write_journal WHERE batch_id = ? LIMIT 1", (batch_id,)).fetchone():
-            conn.execute("DELETE FROM write_batches WHERE id = ?", (batch_id,))
+            _drop(conn, batch_id, may_have_marked)
 
 
 @dataclass(frozen=True)

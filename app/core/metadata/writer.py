@@ -90,6 +90,7 @@ def write_labels(
     failed_before = _paths_with_write_problems(index)
     library_folders = LibraryFolders.of(index)  # a file gone: on a card unplugged, or removed (disk_gone_error)
     done = 0
+    marked = batch.carried_on  # a mark may name the batch (held_as_suggested): the killed run's too
     went_through = False  # False in `finally`: an exception (a second SIGTERM) cut the loop short
     index_took_none = False  # the index's disk refused a write: the batch is left for the next write
     running: dict = {}  # each file being written: its future, its PlannedWrite
@@ -119,7 +120,7 @@ def write_labels(
                         summary.unchanged += 1
                         if not item.rejected and item.index_label == (item.label, "suggested") and item.last_write:
                             with lock, index.transaction() as conn:  # a taken-back accept's keyword kept as asked
-                                mark_held(conn, item.last_write, item.photo_id, item.label, summary.batch_id)
+                                marked |= mark_held(conn, item.last_write, item.photo_id, item.label, summary.batch_id)
                         if db_text(str(item.target)) in failed_before:  # it holds its label now
                             with lock:
                                 index.clear_errors(("write",), path=item.target)
@@ -191,9 +192,9 @@ def write_labels(
             summary.left_for_the_next_write = index_took_none or (
                 cancel is not None and cancel.cancelled and not cancel.by_user and (summary.cancelled or not went_through))
             if summary.left_for_the_next_write:
-                close_the_batch(index, lambda: journal.leave_for_the_next_write(index, summary.batch_id))
+                close_the_batch(index, lambda: journal.leave_for_the_next_write(index, summary.batch_id, marked))
             else:
-                close_the_batch(index, lambda: journal.finish_batch(index, summary.batch_id, summary.status))
+                close_the_batch(index, lambda: journal.finish_batch(index, summary.batch_id, summary.status, marked))
         summary.notes.extend(temps_before.remove_those_of(item.target for item in written_items))
         for folder in {atomic.temp_folder_of(item.target) for item in plan}:
             atomic.remove_stale_temps_in(folder)
