@@ -178,9 +178,11 @@ def _undone_so_far(seen) -> str | None:
 
 def written_before_phrase(photos: int, command: str) -> str:
     """What `undo --review` says of photos whose keyword an earlier version's `write` put
-    into their files (unwritten_term.written_before_state): it stays, and how to take it out."""
+    into their files (unwritten_term.written_before_state): it stays, and how to take it out.
+    `command` (the program with its --db) is named once: four times over, the way out was
+    lost among them."""
     one = photos == 1
     return (f"{photos:,} of them still {'has its' if one else 'have their'} keyword in {'its' if one else 'their'} "
             f"files, written by an earlier version that did not record whether the label was accepted: "
-            f"`{command} write` leaves it; to take it out, `{command} reject` {'it' if one else 'them'} and "
-            f"`{command} write`, or `{command} undo` that write")
+            f"`write` leaves it; to take it out, `reject` {'it' if one else 'them'} and `write`, or `undo` that "
+            f"write (run each as `{command} …`)")
