@@ -66,6 +66,26 @@ def test_a_label_set_with_l_says_what_was_learnt_and_what_is_no_longer_suggested
     assert status(win) == "Labelled 2 photos “Bakery” — learnt; “Taj Mahal” won't be suggested for them again."
 
 
+def test_l_given_a_known_place_in_another_case_names_the_kept_spelling_and_the_photo_alike_in_every_line(
+        qtbot, taught_window, monkeypatch) -> None:
+    from tests.test_review_labelled_meanwhile import while_another_job_runs
+
+    win, ids = taught_window
+    known, photo_id, busy = ids["cabin"][:3]
+    win.index.set_label(known, "Colosseum", source="user", state="accepted")
+    said = []
+    show = win.show_message
+    monkeypatch.setattr(win, "show_message", lambda text, *args: said.append(text) or show(text, *args))
+    label_with_l(qtbot, win, monkeypatch, [photo_id], "  colosseum ")
+    assert win.index.get(photo_id).label == "Colosseum"
+    assert said[0] == f"Labelled {file_name(win, photo_id)} “Colosseum”; learning from it…"
+    assert status(win) == f"Labelled {file_name(win, photo_id)} “Colosseum” — learnt."
+    select(win, [busy])  # set while another job runs: the known place too, not a second one
+    assert while_another_job_runs(qtbot, win, win.relabel_selected) == (
+        f"Labelled {file_name(win, busy)} “Colosseum” (not taught: “Checking folders” is running)")
+    assert win.index.get(busy).label == "Colosseum"
+
+
 @pytest.mark.parametrize("problem, why", [
     ("missing", "the model file is missing"),
     ("not a model", "the model file is not a Landmark Tagger model"),

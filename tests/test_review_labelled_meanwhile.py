@@ -364,7 +364,8 @@ def test_l_while_another_job_runs_leaves_a_photo_labelled_in_a_terminal_after_th
     said = while_another_job_runs(qtbot, window, window.relabel_selected)  # compared in set_labels' transaction
 
     assert window.index.review_states(ids) == {ids[0]: ("Bakery", "accepted"), ids[1]: ("Petra", "suggested")}
-    assert said == ("Labelled 1 photo “Bakery” (not taught: “Checking folders” is running); "
+    assert said == (f"Labelled {Path(window.index.get(ids[0]).path).name} “Bakery” (not taught: “Checking folders” is "
+                    "running); "
                     "1 photo not changed, labelled again since (now “Petra”, suggested)")
 
 

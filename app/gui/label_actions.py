@@ -351,11 +351,15 @@ class LabelActions(ReviewUndo):
         `left_held`: the held files "Leave them alone" kept, named at the end as A names them."""
         if self._index_held_by_a_job() or self._waits_for_the_running_job(len(ids)):  # one started meanwhile
             return
+        try:
+            label = self._stored_spelling(label)
+        except TaggerError as error:
+            self.show_message(str(error))
+            return
         left_out = labelled_again_text("changed", again, expected, alone=False) if again else ""
         if not self.jobs.busy and self.jobs.correct(ids, label, expected, {i: expected[i] for i in again},
                                                    release_held=release_held, left_held=left_held):
-            what = f"{counted(len(ids), 'photo')} “{label or 'no landmark'}”"
-            self.show_message(f"Labelled {what}; learning from it…{left_out}")
+            self.show_message(f"Labelled {self._labelled_what(ids, label)}; learning from it…{left_out}")
             self._after_label_change(ids, refresh=False)  # the job refreshes the lists when it is done
             return
         try:
@@ -377,10 +381,34 @@ class LabelActions(ReviewUndo):
                 return
             left_out = labelled_again_text("changed", again, expected, alone=False)
             self.photos_changed(list(change.left))
-        what = f"{counted(len(ids), 'photo')} “{label or 'no landmark'}”"
+        what = self._labelled_what(ids, label)
         self.show_message(with_left_held(f"Labelled {what} (not taught: “{self.jobs.runner.name}” is running){left_out}",
                                          left_held))
         self._after_label_change(ids)
+
+    def _stored_spelling(self, label: str | None) -> str | None:
+        """The label as the index will keep it: "  colosseum " typed for the known
+        "Colosseum" is that place (teaching.canonical_label, as L's job takes it), so the
+        first line already names it, and the label set while another job runs is no
+        second, look-alike place. UsageError for a name no label can hold."""
+        from app.core.teaching import canonical_label, check_label
+
+        if label is None:
+            return None
+        return canonical_label(self.index, check_label(label),
+                               library.bundle_landmarks(self.settings.model_bundle))
+
+    def _labelled_what(self, ids: Sequence[int], label: str | None) -> str:
+        """ "pdp 0.jpg “Colosseum”" or "3 photos “Colosseum”": the photos as the job's
+        last line names them (job_words.correction_text), so both lines name one photo alike;
+        one taken out of the library meanwhile (the job then says so) is counted."""
+        photos = counted(len(ids), "photo")
+        if len(ids) == 1:
+            try:
+                photos = library.display_name(self.index.get(ids[0]).path)
+            except TaggerError:
+                pass
+        return f"{photos} “{label or 'no landmark'}”"
 
     def _after_label_change(self, ids: list[int], refresh: bool = True) -> None:
         """Repaint, then move on to the first photo after the changed ones, so review is
