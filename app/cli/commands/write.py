@@ -25,8 +25,9 @@ def register(subparsers) -> None:
             "the photo holds IPTC, and, only where it holds them already, EXIF XPKeywords (no EXIF block is "
             "created: Windows Explorer reads dc:subject first), digiKam:TagsList and "
             "MicrosoftPhoto:LastKeywordXMP (Landmarks/<name>); RAW, PNG, "
-            "TIFF and HEIC files get an XMP sidecar. A photo whose written label was rejected since "
-            "has our keyword taken out. The user's own "
+            "TIFF and HEIC files get an XMP sidecar. A photo whose written label was rejected since, or "
+            "whose accept or label was taken back since ('undo --review', the app's Ctrl+Z), has our keyword "
+            "taken out (with --include-suggested, the suggestion it has again is written instead). The user's own "
             "keywords are kept. 'landmark-tagger undo' reverts the batch."
         ),
     )
