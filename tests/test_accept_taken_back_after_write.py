@@ -167,3 +167,28 @@ def test_a_mark_set_by_a_write_that_changed_nothing_outlives_the_batch_given_its
     assert _unwritten_and_changing(capsys, db) == ({ids["b"]}, {ids["b"]})
     assert main(["--db", db, "write"]) == 0
     assert files["a"].read_bytes() == written
+
+
+def test_undo_of_a_killed_write_that_only_kept_a_keyword_makes_it_an_accept_taken_back(tmp_path, capsys) -> None:
+    """A `write --include-suggested` killed after it marked a's keyword kept, before any file
+    was journalled: `undo` takes that batch back (no file to restore) and a is an accept
+    taken back again, in the open index's kept list too (its write_batches trigger)."""
+    from app.core.index import running_writes
+    from app.core.index.held_as_suggested import mark_held
+    from app.core.metadata import journal
+    from app.core.metadata.undo import undo_last_write
+    db, ids, files = _suggested(tmp_path, "a", "b")
+    assert main(["--db", db, "accept", f"id:{ids['a']}"]) == 0
+    assert main(["--db", db, "write"]) == 0
+    assert main(["--db", db, "undo", "--review"]) == 0
+    with PhotoIndex.open(db) as index:
+        batch = journal.start_batch(index)
+        (entry,) = index.conn.execute("SELECT id FROM write_journal").fetchone()
+        with index.transaction() as conn:
+            assert mark_held(conn, entry, ids["a"], "Colosseum", batch)
+        running_writes.release_batch(index.conn, batch)
+        index.conn.execute("UPDATE write_batches SET pid = NULL WHERE id = ?", (batch,))  # killed: its process gone
+        assert index.photo_ids("is:unwritten") == []  # the list built and kept
+        assert undo_last_write(index).batch_id == batch
+        assert index.photo_ids("is:unwritten") == [ids["a"]]
+    assert _unwritten_and_changing(capsys, db) == ({ids["a"]}, {ids["a"]})

@@ -1,6 +1,7 @@
 """is:unwritten against `write --dry-run` where a clause of its rule decides (t_mutants2-2):
 a write killed before it reached the file, a sidecar named in capitals, a keyword of ours
-rejected after the photo was labelled again. Each must name what the write would change."""
+rejected before another label was, a photo moved onto a path another photo's write holds.
+Each must name what the write would change."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from app.cli.main import main
 from app.core.index import PhotoIndex, running_writes
 from app.core.metadata import journal
+from app.core.scanner import scan
 from tests.test_lightroom_sidecar_note import raw_pair
 from tests.test_metadata_fields import LIGHTROOM_SIDECAR
 from tests.test_metadata_support import add_photo
@@ -55,3 +57,18 @@ def test_a_written_keyword_rejected_before_another_label_was_rejected_is_unwritt
     expected = {ids[name] for name in ("relabelled", "accepted", "rejected")}
     assert _dry_run_changes(capsys, db) == expected
     assert _both_forms(db, "is:unwritten") == (expected, expected)
+
+
+def test_a_photo_moved_onto_a_written_files_path_is_not_judged_by_that_write(tmp_path, capsys) -> None:
+    """untagged.jpg renamed over written.jpg (Petra, written for that photo): our newest write
+    of the path is another photo's, so the unlabelled photo there has no label taken back."""
+    db, ids = _library(tmp_path)
+    lib = tmp_path / "lib"
+    with PhotoIndex.open(db) as index:
+        before = set(index.photo_ids("is:unwritten"))  # the list built and kept
+        (lib / "untagged.jpg").replace(lib / "written.jpg")
+        scan(index, [lib])
+        assert index.get(ids["untagged"]).files == [str(lib / "written.jpg")]
+        after = set(index.photo_ids("is:unwritten"))
+    assert after == before == _dry_run_changes(capsys, db)
+    assert _both_forms(db, "is:unwritten") == (after, after)
