@@ -1,4 +1,4 @@
-"""Paths typed to accept, reject, label and write are checked wherever they stand. A
+"""Paths typed to accept, reject, label, write and suggest are checked wherever they stand. A
 typo after a good path (`write Rome/ Romx/`) used to be argparse's "unrecognized
 arguments" (exit 2) while the same typo first was named as not found (exit 1) and
 `reject` acted on the other paths: now each one is named, exit 1, and nothing is done.
@@ -31,6 +31,7 @@ def _count(db, capsys, query) -> int:
 @pytest.mark.parametrize("argv", [
     ["accept", "Rome/", "Romx/"], ["reject", "Rome/DSC_0001.JPG", "Rome/DSC_0009.JPG"],
     ["label", "Rome/DSC_0001.JPG", "Rome/DSC_0009.JPG", "Colosseum"], ["write", "Rome/", "Romx/"],
+    ["suggest", "Rome/", "Romx/"],  # "Romx/ Rome/" said "no photo matches", "Rom/" took the Rome photos
 ])
 def test_a_typo_after_a_good_path_is_named_and_nothing_is_done(trip, capsys, argv):
     code, _, err = run_cli(capsys, "--db", trip, *argv)

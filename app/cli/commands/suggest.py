@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from model.console import threshold_figure
 from app.cli.common import (
     add_json_flag, command_with_index, one_line, open_index, print_json_line, print_summary, progress_bar,
 )
+from app.cli.paths_typed import nothing_done_line, typed_paths
 from app.core.wording import counted
 
 
@@ -32,7 +34,8 @@ def register(subparsers) -> None:
                              "else the bundle's threshold)")
     parser.add_argument("--dry-run", action="store_true", help="list the suggestions without storing them")
     add_json_flag(parser)
-    parser.set_defaults(handler=run, takes_query=True)
+    # a path typed that names nothing refuses the command, as accept and write do (app.cli.paths_typed)
+    parser.set_defaults(handler=run, takes_query=True, checks_typed_paths=True)
 
 
 def run(args) -> int:
@@ -46,9 +49,15 @@ def run(args) -> int:
         raise UsageError(f"--threshold {args.threshold} must be between 0 and 1")
     options = SuggestOptions(model=args.model, threshold=args.threshold, store=not args.dry_run)
     bundle = load_model_bundle(args.model)  # a bad --model: one line, before the index is opened
-    with open_index(args) as index, progress_bar("suggesting") as progress:
-        found = suggest(index, args.query, options, bundle=bundle, progress=progress,
-                        report=(report := SuggestReport()))
+    with open_index(args) as index:
+        typed = typed_paths(index, args)
+        if typed.not_there:  # `suggest Rome/ Romx/`: named, not "no photo matches" nor the Rome photos alone
+            return _paths_not_there(args, typed.not_there)
+        if typed.query is not None:  # paths only the index holds (the drive not mounted): their terms
+            args.query = typed.query
+        with progress_bar("suggesting") as progress:
+            found = suggest(index, args.query, options, bundle=bundle, progress=progress,
+                            report=(report := SuggestReport()))
     program = command_with_index(args.db)  # a hint followed must act on this index, not the default one
     if report.taught == 0:  # no summary of nothing: the hint says what to do
         print_summary(close_hint(report, args.query, args.model, program))
@@ -71,6 +80,18 @@ def run(args) -> int:
         if hint:
             print_summary(hint)
     return _exit_code(report)
+
+
+def _paths_not_there(args, not_there: list[tuple[str, str]]) -> int:
+    """Each path typed that names nothing, on stderr (and as an error line with --json),
+    as write names them; nothing is suggested (exit 1)."""
+    for path, why in not_there:
+        if args.json:
+            print_json_line({"id": None, "path": path, "error": why})
+        print(one_line(f"suggest: {path}: {why}"), file=sys.stderr)
+    if line := nothing_done_line("suggest", args, not_there):
+        print(line, file=sys.stderr)
+    return 1
 
 
 def _exit_code(report) -> int:
