@@ -156,3 +156,17 @@ def test_a_rejected_no_landmark_suggestion_is_not_unwritten(tmp_path, capsys) ->
     assert _dry_run_changes(capsys, db) == expected
     assert _json_ids(capsys, "--db", db, "search", "--json", "is:unwritten") == expected
     assert _both_forms(db, "is:unwritten") == (expected, expected)
+
+
+def test_the_help_says_a_file_changed_elsewhere_is_seen_by_write_dry_run_only() -> None:
+    """is:unwritten reads the index alone: a keyword field another program added since our
+    write (IPTC Keywords, which `write` fills too) is seen by `write --dry-run`, so the
+    help must not promise that is:unwritten lists it (t_life3-1)."""
+    from app.cli.commands.search import QUERY_HELP
+    from app.gui.search_bar import LANGUAGE
+
+    unwritten = QUERY_HELP[QUERY_HELP.index("is:unwritten"):]
+    assert "another program changed since our write" in unwritten and "`write --dry-run`" in unwritten
+    assert "another program changed since" in LANGUAGE
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "is only seen by `write --dry-run`, and `write 'is:unwritten …'`" in readme
