@@ -59,6 +59,11 @@ def test_write_labels_says_which_written_file_has_other_names(qtbot, window, tmp
     closing = [text for text in messages if text.startswith("Writing labels: done")]
     assert len(closing) == 1 and closing[0].count("(hard links)") == 1
     assert f"; note: {linked.name} has other names (hard links): those names keep the file as it was" in closing[0]
+    from app.gui.app_words import in_app_words
+
+    why = "(a write saves a new file under the name it writes; nothing is lost)"  # the app's user has no README
+    shown = in_app_words(closing[0])  # as show_message shows it
+    assert listed.endswith(why) and why in shown and "README" not in listed + shown
     assert b"Petra" not in (backup / linked.name).read_bytes() and b"Petra" in linked.read_bytes()  # as said
     assert folder.is_dir()
 
