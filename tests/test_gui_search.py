@@ -65,6 +65,9 @@ def test_a_path_pasted_into_the_search_finds_that_photo(qtbot, window, tmp_path)
         wait_for_results(qtbot, window)
         assert window.grid_model.rowCount() == 1, pasted
         assert window.index.get(window.grid_model.photo_id(0)).path == str(photo)
+    window.search_bar.set_text(f'-"{photo}"')  # a "-" before it: every photo but that one
+    wait_for_results(qtbot, window)
+    assert window.grid_model.rowCount() == 5
     window.search_bar.set_text(str(photo.parent))
     wait_for_results(qtbot, window)
     assert window.grid_model.rowCount() == len(list(photo.parent.rglob("*.jpg")))  # and its subfolders

@@ -67,8 +67,8 @@ def test_a_name_typed_in_a_folder_that_is_there_is_a_typo_though_it_matches_as_w
 
 
 def test_a_negated_folder_is_a_not_term_not_a_typo(trip, capsys):
-    """`label -Rome/ NAME` labels the photos outside Rome: `-Rome/` names no file or folder
-    but is a NOT term, never the path typo it would be without its "-"."""
+    """`label -Rome/ NAME` labels the photos outside Rome: `-Rome/` is a NOT term (of the
+    Rome folder, tests/test_negated_paths.py), never the path typo `Rome/` would be."""
     photo(Path("Paris") / "IMG_0001.JPG", 3)
     assert run_cli(capsys, "--db", trip, "scan", "Paris")[0] == 0
     code, out, err = run_cli(capsys, "--db", trip, "label", "--json", "-Rome/", "Eiffel Tower", "--new")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 NOT_THERE = "no such file or folder, nor a photo of the library; check the path (is the drive mounted?)"
@@ -20,10 +20,13 @@ NOT_THERE = "no such file or folder, nor a photo of the library; check the path 
 class TypedPaths:
     """What the paths typed as the query name: (path, why) for each that names nothing
     (`not_there`), and the query made again with each path that only the index holds
-    as that photo's or folder's term (`query`; None when no path is such)."""
+    as that photo's or folder's term (`query`; None when no path is such); of the paths
+    that name nothing, those typed negated (`-Rome/typo.jpg`: `negated_not_there`),
+    which as words would leave out no photo: search names those."""
 
     not_there: list[tuple[str, str]]
     query: str | None = None
+    negated_not_there: list[tuple[str, str]] = field(default_factory=list)  # those typed after a "-", also above
 
 
 def words_as_typed(args: argparse.Namespace) -> list[str]:
@@ -57,15 +60,22 @@ def typed_paths(index, args: argparse.Namespace) -> TypedPaths:
     real.jpg` changed real.jpg). A bare file name that matches photos as a word stays
     one (`accept DSC_0042.JPG`), and so does a word with a separator inside (`AC/DC`);
     one written only as a path is (only_a_path: `Rom/`) does not, though "Rom" finds
-    the Rome photos as a word."""
+    the Rome photos as a word. A path after a "-" (`-Rome/DSC_0042.JPG`) is looked up
+    the same: the index's photo or folder there becomes its NOT term, and nothing there
+    is as much a typo (as a NOT of words it would leave out nothing, and `reject` act
+    on the very photo meant to be left out)."""
     from app.core.errors import QuerySyntaxError
+    from app.core.path_query import is_negated
 
     if not getattr(args, "query", None):
         return TypedPaths([])  # '' (all photos) or nothing typed
     words = words_as_typed(args)
     held: dict[int, str] = {}
-    gone = []
-    for at, word in enumerate(words):
+    gone, gone_negated = [], []
+    for at, typed in enumerate(words):
+        # `-Rome/x.JPG`: the path after the "-" (one word: `-Rome/ Paris/` is two terms), unless `-x.JPG` is there
+        negated = is_negated(typed) and len(typed.split()) == 1 and not is_there(typed)
+        word = typed[negated:]
         if not written_as_a_path(word) or is_there(word):
             continue  # a search word, or a file or folder: the query's path term finds it
         path = Path(word).expanduser()
@@ -74,7 +84,7 @@ def typed_paths(index, args: argparse.Namespace) -> TypedPaths:
             term = next((term for term in (f'path:"{as_path}"', f'folder:"{as_path}"') if index.photo_ids(term)),
                         None)
             if term is not None:
-                held[at] = term
+                held[at] = "-" * negated + term
                 continue
             # written only as a path is (`Rom/`): "Rom" finding the Rome photos as a word is no reason to take it
             if not only_a_path(word, _separators()) and index.photo_ids(word):
@@ -82,7 +92,9 @@ def typed_paths(index, args: argparse.Namespace) -> TypedPaths:
         except QuerySyntaxError:
             pass
         gone.append((str(path), NOT_THERE))
-    return TypedPaths(gone, _query_with_held_paths(words, held) if held else None)
+        if negated:
+            gone_negated.append(gone[-1])
+    return TypedPaths(gone, _query_with_held_paths(words, held) if held else None, gone_negated)
 
 
 def _query_with_held_paths(words: list[str], held: dict[int, str]) -> str:

@@ -13,7 +13,8 @@ photo, and `label …/img_0001.jpg` must not label it). Only words that name som
 disk and either hold a separator, are a file, or are `.` or `..` (this folder, the one
 above: `accept .` as `accept ./`) are taken: a bare "Petra" stays a free word even when a
 folder of that name sits in the current folder, and `-petra` a NOT term unless a file
-`-petra` is there. A path
+`-petra` is there. A "-" before a path (`-Rome/DSC_0001.JPG`, `-Rome/`) makes its terms
+NOT terms: every photo but those. A path
 through a link becomes the forms the index may hold it under (scanned_paths), any of
 them.
 """
@@ -65,8 +66,10 @@ def any_of_the_paths(words: list[str], alternatives: list[list[str]]) -> list[st
     terms as any of those files (one term, however many files a shell glob gives), but
     `folder:` terms combine with AND, as typed ones must (`folder:2019 folder:Rome` is
     Rome inside 2019): when the paths include a folder (`accept trip/ other/`, `2019*/`),
-    their terms become one OR of them where the first path was."""
-    found = [term for terms in alternatives for term in terms]
+    their terms become one OR of them where the first path was. A negated path's terms
+    (`-Rome/`) stay where it was, out of the OR: "not there" ANDs with the rest."""
+    negated = [bool(terms) and terms[0].startswith("-") for terms in alternatives]  # NOT terms: ANDed, as typed
+    found = [term for terms, out in zip(alternatives, negated) if not out for term in terms]
     if len(found) < 2 or not any(term.startswith("folder:") for term in found):
         return [" ".join(terms) or word for word, terms in zip(words, alternatives)]
     if len(found) > MOST_PATHS_WITH_FOLDERS:
@@ -78,9 +81,9 @@ def any_of_the_paths(words: list[str], alternatives: list[list[str]]) -> list[st
         raise UsageError(f"{len(found)} files and folders at once ({named} among them): give the folders that "
                          "hold the files instead (`Rome/` rather than `Rome/*`), or the files and the folders "
                          "in two commands")
-    first = next(at for at, terms in enumerate(alternatives) if terms)
-    return [" OR ".join(found) if at == first else word
-            for at, (word, terms) in enumerate(zip(words, alternatives)) if not terms or at == first]
+    first = next(at for at, terms in enumerate(alternatives) if terms and not negated[at])
+    return [" OR ".join(found) if at == first else " ".join(terms) or word
+            for at, (word, terms) in enumerate(zip(words, alternatives)) if not terms or negated[at] or at == first]
 
 
 def expand_wildcards(words: list[str]) -> list[str]:
@@ -122,9 +125,12 @@ def pasted_path_query(text: str) -> str:
     """The search field's text, or the term for a whole absolute path pasted into it
     (quoted, "…" as Windows copies it or '…' as a terminal writes a dropped file, or as a
     file:// address). Relative paths mean nothing in the app (it has no current folder),
-    so only absolute ones are looked up."""
+    so only absolute ones are looked up. A "-" before the path (`-/Volumes/Trip/Rome`)
+    leaves out that photo or folder, as in the CLI."""
     given = text.strip()
-    path = given[1:-1] if len(given) > 1 and given[0] == given[-1] and given[0] in "\"'" else given
+    negated = is_negated(given)
+    path = given[negated:]
+    path = path[1:-1] if len(path) > 1 and path[0] == path[-1] and path[0] in "\"'" else path
     if path.lower().startswith("file://"):
         from urllib.parse import unquote, urlparse
 
@@ -133,7 +139,7 @@ def pasted_path_query(text: str) -> str:
             path = path[1:]  # file:///C:/… → C:/…
     if not is_absolute_path(path):
         return given
-    return path_term(path, exact=True) or given  # found on disk: never another file's case twin
+    return path_term("-" * negated + path, exact=True) or given  # found on disk: never another file's case twin
 
 
 def is_absolute_path(text: str) -> bool:
@@ -161,8 +167,23 @@ def path_term(text: str, names: DiskNames | None = None, exact: bool = False) ->
 def _path_alternatives(text: str, names: DiskNames, exact: bool) -> list[str]:
     """The terms of the file or folder `text` names on disk, any of which finds it: its
     scanned_paths, and a linked photo's target too; none for a word that names nothing
-    there. A word that starts with "-" is a NOT term (`-has:gps`) unless it names a
-    file or folder, as `-x.jpg` completed by a shell does."""
+    there. A word that starts with "-" names that file or folder (`-x.jpg` completed by a
+    shell), else it is a NOT term: of the path after the "-" when that is one
+    (`-Rome/DSC_0001.JPG`, `-Rome/`: each term negated, so the photos there are left out),
+    of its words otherwise (`-has:gps`, `-petra`)."""
+    text = text.strip()
+    terms = _terms_of_the_path(text, names, exact)
+    if terms or not is_negated(text):
+        return terms
+    return [f"-{term}" for term in _terms_of_the_path(text[1:], names, exact)]
+
+
+def is_negated(word: str) -> bool:
+    """`-Rome/`, `-has:gps`: a query's NOT term (`--` starts no term)."""
+    return len(word) > 1 and word.startswith("-") and not word.startswith("--")
+
+
+def _terms_of_the_path(text: str, names: DiskNames, exact: bool) -> list[str]:
     from app.core.index.query import FIELDS
 
     text = text.strip()

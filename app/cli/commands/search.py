@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from app.cli.common import add_json_flag, one_line, open_index, print_json_line, print_summary
 
 QUERY_HELP = (
@@ -9,7 +11,7 @@ QUERY_HELP = (
     "score>0.8 (how sure of the label; \"no landmark\": 1 - its best guess's score), state:suggested|accepted|rejected|unlabelled, folder:…, path:/photos/DSC_0001.JPG, has:gps, "
     "has:raw, has:date, has:label (-has:label -state:unlabelled: the photos tagged \"no landmark\"), is:missing, is:damaged|unreadable|write-failed|undo-failed|teach-failed|problem (the photos with that problem now, as `stats --errors` lists them), is:unwritten (the photos whose files `write` would change now, as the index knows them: a file another program changed since our write, a keyword field it added such as IPTC Keywords, which `write` fills with the label too, is seen by `write --dry-run`, not by is:unwritten), id:123,456 (the \"id\" of a --json line), -word for NOT; terms combine with AND, A OR B for either (several path: terms: any "
     "of those files); empty = every photo. A file or folder path typed as the query (Rome/DSC_0042.JPG, a shell "
-    "glob) finds those photos"
+    "glob) finds those photos, -PATH (-Rome/) all but those"
 )
 
 
@@ -38,7 +40,11 @@ def run(args) -> int:
     query = " ".join(args.query)
     with open_index(args) as index:
         # a path only the index holds (its drive not mounted) finds that photo or folder, as accept's does
-        query = typed_paths(index, args).query or query
+        typed = typed_paths(index, args)
+        if typed.negated_not_there:  # `-Rome/typo.jpg` would list every photo, as if one were left out
+            _say_left_out_nothing(typed.negated_not_there, args.json)
+            return 1
+        query = typed.query or query
         if args.count:
             total = index.count(query)
             print_json_line({"count": total}) if args.json else print(total)
@@ -58,6 +64,16 @@ def run(args) -> int:
         _hint_missing(index, query, total)
         _hint_words(index, query, total)
     return 0
+
+
+def _say_left_out_nothing(not_there: list[tuple[str, str]], as_json: bool) -> None:
+    """A path typed after a "-" that names nothing, as accept and write name a typo (a
+    script reading --json gets an error line, not every photo). A typo typed without
+    "-" lists what it matches as words, "0 photos" as a rule, which says it already."""
+    for path, why in not_there:
+        if as_json:
+            print_json_line({"id": None, "path": path, "error": why})
+        print(one_line(f"search: {path}: {why}; nothing listed"), file=sys.stderr)
 
 
 def _hint_missing(index, query: str, total: int) -> None:
