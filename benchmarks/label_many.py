@@ -112,7 +112,8 @@ def teach_one_by_one(db: Path, bundle) -> float:
     from app.core.teaching_embedder import PhotoEmbedder
 
     with PhotoIndex.open(db) as index:
-        index.conn.execute("DROP INDEX taught_refs_by_photo")
+        with index.transaction() as conn:  # as ours: a schema change outside one reads as a restored copy
+            conn.execute("DROP INDEX taught_refs_by_photo")
         ids = index.photo_ids("")
         embedder = PhotoEmbedder(index, bundle)
 
