@@ -131,22 +131,9 @@ def test_a_pair_whose_jpeg_alone_was_copied_leaves_its_raw_on_the_card_and_write
     card's NEF along, on a card not connected; every `write` failed on its sidecar, saying
     to scan a folder no scan could reach. The NEF now stays on the card, a photo of its own
     with the label, which `write` leaves alone with a note (no failure) and `forget CARD` forgets."""
-    from tests.test_metadata_support import make_jpeg
-    from tests.test_raw_pictures_of_one_name import raw
-
-    pictures, card = tmp_path / "Pictures", tmp_path / "Pictures" / "Card"
-    make_jpeg(pictures.mkdir() or pictures / "home.jpg", seed=1)
-    shot = card / "DCIM" / "100NIKON"
-    make_jpeg(shot.mkdir(parents=True) or shot / "DSC_0001.JPG", seed=2)
-    raw(shot / "DSC_0001.NEF", make="NIKON CORPORATION", model="NIKON D90", taken="2020:11:05 10:11:12")
-    mounts.mount(card)
-    db = str(tmp_path / "index.db")
-    assert run_cli(capsys, "--db", db, "scan", str(pictures))[0] == 0
+    db, pictures, card, shot = _raw_jpeg_pair_on_a_card(tmp_path, capsys, mounts)
     assert run_cli(capsys, "--db", db, "label", str(shot / "DSC_0001.JPG"), "Petra")[0] == 0
-    trip = pictures / "Trip"
-    trip.mkdir()
-    shutil.copy2(shot / "DSC_0001.JPG", trip / "DSC_0001.JPG")
-    unplug_card(card, tmp_path / "drawer", mounts)
+    trip = _jpeg_alone_copied_in_and_card_ejected(pictures, shot, card, tmp_path / "drawer", mounts)
     if mount_point_removed:
         card.rmdir()
     code, out, err = run_cli(capsys, "--db", db, "scan")
@@ -196,6 +183,27 @@ def test_the_raw_left_on_the_card_keeps_the_rejection_when_the_card_is_back(tmp_
     """A pair's suggestion rejected, its JPEG alone imported, the card ejected and scanned
     (review8-1): the RAW split off took the label "rejected" but not the rejection, so with
     the card back `tag` suggested the rejected landmark again. It keeps the rejection now."""
+    db, pictures, card, shot = _raw_jpeg_pair_on_a_card(tmp_path, capsys, mounts)
+    tag = ("tag", "--model", str(tiny_bundle.path), "--workers", "0")
+    assert run_cli(capsys, "--db", db, *tag)[0] == 0
+    (suggested,) = _labels_of(db, shot / "DSC_0001.NEF")
+    assert suggested[1] == "suggested" and suggested[0], suggested
+    assert run_cli(capsys, "--db", db, "reject", str(shot / "DSC_0001.JPG"))[0] == 0
+    drawer = tmp_path / "drawer"
+    trip = _jpeg_alone_copied_in_and_card_ejected(pictures, shot, card, drawer, mounts)
+    code, out, err = run_cli(capsys, "--db", db, "scan")
+    assert "1 moved" in err and "the 1 other photo is left" in err, err
+    _plug_back(card, drawer, mounts)
+    assert run_cli(capsys, "--db", db, "scan")[0] == 0
+    code, out, err = run_cli(capsys, "--db", db, *tag)
+    assert code == 0, err
+    for picture in (shot / "DSC_0001.NEF", trip / "DSC_0001.JPG"):
+        assert _labels_of(db, picture) == [(suggested[0], "rejected", True)], picture
+
+
+def _raw_jpeg_pair_on_a_card(tmp_path: Path, capsys, mounts) -> tuple[str, Path, Path, Path]:
+    """Pictures (home.jpg) with a card mounted below it whose DCIM/100NIKON holds a RAW+JPEG
+    pair, DSC_0001.NEF and .JPG, scanned: (db, pictures, card, the pair's folder)."""
     from tests.test_metadata_support import make_jpeg
     from tests.test_raw_pictures_of_one_name import raw
 
@@ -206,25 +214,18 @@ def test_the_raw_left_on_the_card_keeps_the_rejection_when_the_card_is_back(tmp_
     raw(shot / "DSC_0001.NEF", make="NIKON CORPORATION", model="NIKON D90", taken="2020:11:05 10:11:12")
     mounts.mount(card)
     db = str(tmp_path / "index.db")
-    tag = ("tag", "--model", str(tiny_bundle.path), "--workers", "0")
     assert run_cli(capsys, "--db", db, "scan", str(pictures))[0] == 0
-    assert run_cli(capsys, "--db", db, *tag)[0] == 0
-    (suggested,) = _labels_of(db, shot / "DSC_0001.NEF")
-    assert suggested[1] == "suggested" and suggested[0], suggested
-    assert run_cli(capsys, "--db", db, "reject", str(shot / "DSC_0001.JPG"))[0] == 0
+    return db, pictures, card, shot
+
+
+def _jpeg_alone_copied_in_and_card_ejected(pictures: Path, shot: Path, card: Path, drawer: Path, mounts) -> Path:
+    """The pair's JPEG alone copied into Pictures/Trip, then the card unplugged into `drawer`
+    (not scanned yet): the Trip folder."""
     trip = pictures / "Trip"
     trip.mkdir()
     shutil.copy2(shot / "DSC_0001.JPG", trip / "DSC_0001.JPG")
-    drawer = tmp_path / "drawer"
     unplug_card(card, drawer, mounts)
-    code, out, err = run_cli(capsys, "--db", db, "scan")
-    assert "1 moved" in err and "the 1 other photo is left" in err, err
-    _plug_back(card, drawer, mounts)
-    assert run_cli(capsys, "--db", db, "scan")[0] == 0
-    code, out, err = run_cli(capsys, "--db", db, *tag)
-    assert code == 0, err
-    for picture in (shot / "DSC_0001.NEF", trip / "DSC_0001.JPG"):
-        assert _labels_of(db, picture) == [(suggested[0], "rejected", True)], picture
+    return trip
 
 
 def _labels_of(db: str, path: Path) -> list[tuple[str | None, str, bool]]:
@@ -243,24 +244,11 @@ def test_undoing_a_reject_made_before_the_raw_was_split_off_takes_it_back_on_bot
     """The pair's suggestion rejected, then its JPEG alone imported and the card ejected
     (the RAW split off with the label and the rejection, 8d1e356/891e8bf): `undo --review`
     of that reject gives the suggestion back to the RAW too, not to the copy alone."""
-    from tests.test_metadata_support import make_jpeg
-    from tests.test_raw_pictures_of_one_name import raw
-
-    pictures, card = tmp_path / "Pictures", tmp_path / "Pictures" / "Card"
-    make_jpeg(pictures.mkdir() or pictures / "home.jpg", seed=1)
-    shot = card / "DCIM" / "100NIKON"
-    make_jpeg(shot.mkdir(parents=True) or shot / "DSC_0001.JPG", seed=2)
-    raw(shot / "DSC_0001.NEF", make="NIKON CORPORATION", model="NIKON D90", taken="2020:11:05 10:11:12")
-    mounts.mount(card)
-    db = str(tmp_path / "index.db")
-    assert run_cli(capsys, "--db", db, "scan", str(pictures))[0] == 0
+    db, pictures, card, shot = _raw_jpeg_pair_on_a_card(tmp_path, capsys, mounts)
     assert run_cli(capsys, "--db", db, "tag", "--model", str(tiny_bundle.path), "--workers", "0")[0] == 0
     (suggested,) = _labels_of(db, shot / "DSC_0001.NEF")
     assert run_cli(capsys, "--db", db, "reject", str(shot / "DSC_0001.JPG"))[0] == 0
-    trip = pictures / "Trip"
-    trip.mkdir()
-    shutil.copy2(shot / "DSC_0001.JPG", trip / "DSC_0001.JPG")
-    unplug_card(card, tmp_path / "drawer", mounts)
+    trip = _jpeg_alone_copied_in_and_card_ejected(pictures, shot, card, tmp_path / "drawer", mounts)
     code, out, err = run_cli(capsys, "--db", db, "scan")
     assert "1 moved" in err and "the 1 other photo is left" in err, err
     code, out, err = run_cli(capsys, "--db", db, "undo", "--review")

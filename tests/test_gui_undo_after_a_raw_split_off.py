@@ -7,18 +7,16 @@ next `undo --review` took it back again instead of the command before it."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 pytest.importorskip("pytestqt")
 
-from tests.test_card_imported_then_ejected import _labels_of  # noqa: E402
+from tests.test_card_imported_then_ejected import (  # noqa: E402
+    _jpeg_alone_copied_in_and_card_ejected, _labels_of, _raw_jpeg_pair_on_a_card)
 from tests.test_cli_core import run_cli  # noqa: E402
 from tests.test_emptied_library_folder import mounts  # noqa: E402,F401
 from tests.test_gui_support import close_main_window, shown_window, wait_for_job, wait_for_results  # noqa: E402
 from tests.test_gui_undo_label import labelled_with_l  # noqa: E402
-from tests.test_index_support import unplug_card  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -27,17 +25,8 @@ pytestmark = pytest.mark.gui
 def test_ctrl_z_after_the_raw_was_split_off_takes_the_step_back_on_both_halves(
         qtbot, tmp_path, capsys, mounts, tiny_bundle, monkeypatch, key):
     from app.gui.main_window import PAGE_REVIEW
-    from tests.test_metadata_support import make_jpeg
-    from tests.test_raw_pictures_of_one_name import raw
 
-    pictures, card = tmp_path / "Pictures", tmp_path / "Pictures" / "Card"
-    make_jpeg(pictures.mkdir() or pictures / "home.jpg", seed=1)
-    shot = card / "DCIM" / "100NIKON"
-    make_jpeg(shot.mkdir(parents=True) or shot / "DSC_0001.JPG", seed=2)
-    raw(shot / "DSC_0001.NEF", make="NIKON CORPORATION", model="NIKON D90", taken="2020:11:05 10:11:12")
-    mounts.mount(card)
-    db = str(tmp_path / "index.db")
-    assert run_cli(capsys, "--db", db, "scan", str(pictures))[0] == 0
+    db, pictures, card, shot = _raw_jpeg_pair_on_a_card(tmp_path, capsys, mounts)
     assert run_cli(capsys, "--db", db, "tag", "--model", str(tiny_bundle.path), "--workers", "0")[0] == 0
     (suggested,) = _labels_of(db, shot / "DSC_0001.NEF")
     # the command before the app's step, which the next `undo --review` must take back
@@ -55,10 +44,7 @@ def test_ctrl_z_after_the_raw_was_split_off_takes_the_step_back_on_both_halves(
             win.accept_selected() if key == "A" else win.reject_selected()
             wait_for_job(qtbot, win)
         assert _labels_of(db, shot / "DSC_0001.NEF")[0] != suggested
-        trip = pictures / "Trip"
-        trip.mkdir()
-        shutil.copy2(shot / "DSC_0001.JPG", trip / "DSC_0001.JPG")
-        unplug_card(card, tmp_path / "drawer", mounts)
+        trip = _jpeg_alone_copied_in_and_card_ejected(pictures, shot, card, tmp_path / "drawer", mounts)
         code, out, err = run_cli(capsys, "--db", db, "scan")
         assert "1 moved" in err and "the 1 other photo is left" in err, err
         assert win.undo_review()

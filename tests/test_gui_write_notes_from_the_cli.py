@@ -92,20 +92,26 @@ def test_the_status_bar_counts_the_photos_tagged_no_landmark(qtbot, window, tmp_
     assert "4 photos  ·  2 labelled  ·  1 \"no landmark\"  ·  1 to review" in window.status_label.text()
 
 
-def test_ctrl_z_of_an_accept_after_a_write_says_the_keyword_stays_until_write(qtbot, window, tmp_path,
-                                                                              monkeypatch) -> None:
+def accepted_in_the_app_then_written(qtbot, win, tmp_path, count: int) -> int:
+    """A folder of `count` photos whose first photo's suggestion is accepted in the app (A:
+    Ctrl+Z's step), then written: that photo's id."""
     from app.core.metadata import WriteOptions, plan_writes, write_labels
 
-    added_folder(qtbot, window, tmp_path, count=2)
-    photo_id = window.grid_model.photo_id(0)
-    suggest(window.index, photo_id, "Colosseum", 0.7)
-    window.library_changed()
-    wait_for_results(qtbot, window)
-    window.grid.setCurrentIndex(window.grid_model.index(0))
-    window.accept_selected()  # A in the app: Ctrl+Z's step
-    assert window.index.get(photo_id).state == "accepted"
-    summary = write_labels(window.index, plan_writes(window.index, "", False, WriteOptions()), WriteOptions())
-    assert summary.written == 1
+    added_folder(qtbot, win, tmp_path, count=count)
+    photo_id = win.grid_model.photo_id(0)
+    suggest(win.index, photo_id, "Colosseum", 0.7)
+    win.library_changed()
+    wait_for_results(qtbot, win)
+    win.grid.setCurrentIndex(win.grid_model.index(0))
+    win.accept_selected()
+    assert win.index.get(photo_id).state == "accepted"
+    assert write_labels(win.index, plan_writes(win.index, "", False, WriteOptions()), WriteOptions()).written == 1
+    return photo_id
+
+
+def test_ctrl_z_of_an_accept_after_a_write_says_the_keyword_stays_until_write(qtbot, window, tmp_path,
+                                                                              monkeypatch) -> None:
+    photo_id = accepted_in_the_app_then_written(qtbot, window, tmp_path, count=2)
 
     assert window.undo_review()
 
@@ -119,16 +125,7 @@ def test_ctrl_z_of_an_accept_after_a_write_says_the_keyword_stays_until_write(qt
 
 def test_ctrl_z_of_an_accept_an_earlier_version_wrote_says_write_leaves_its_keyword(qtbot, window, tmp_path) -> None:
     """Its journal entry holds no state (t_upgrade2-1): the keyword stays, and Ctrl+Z says so."""
-    from app.core.metadata import WriteOptions, plan_writes, write_labels
-
-    added_folder(qtbot, window, tmp_path, count=1)
-    photo_id = window.grid_model.photo_id(0)
-    suggest(window.index, photo_id, "Colosseum", 0.7)
-    window.library_changed()
-    wait_for_results(qtbot, window)
-    window.grid.setCurrentIndex(window.grid_model.index(0))
-    window.accept_selected()
-    assert write_labels(window.index, plan_writes(window.index, "", False, WriteOptions()), WriteOptions()).written == 1
+    accepted_in_the_app_then_written(qtbot, window, tmp_path, count=1)
     window.index.conn.execute("UPDATE write_journal SET after = json_remove(after, '$.state')")
     window.index.conn.commit()
 

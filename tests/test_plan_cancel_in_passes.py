@@ -7,19 +7,11 @@ from __future__ import annotations
 import pytest
 
 from app.core.errors import Cancelled
-from app.core.index import PhotoIndex
 from app.core.metadata import WriteOptions, plan_writes
 from app.core.metadata import plan as plan_module
 from app.core.metadata import plan_jpeg_hold, plan_stripped_hold
 from app.core.progress import CancelToken
-from tests.test_metadata_support import add_photo, make_jpeg
-
-
-@pytest.fixture
-def index():
-    opened = PhotoIndex.open(":memory:")
-    yield opened
-    opened.close()
+from tests.test_metadata_support import add_photo, index, make_jpeg  # noqa: F401 (index: a fixture)
 
 
 @pytest.fixture

@@ -13,19 +13,7 @@ import json
 import pytest
 
 from tests.test_cli_core import run_cli
-from tests.test_cli_first_hour import scanned_trip
-
-
-@pytest.fixture
-def trip(tmp_path, capsys, monkeypatch) -> str:
-    db, rome = scanned_trip(tmp_path, capsys, photos=2)
-    monkeypatch.chdir(rome.parent)
-    return db
-
-
-def _count(db, capsys, query) -> int:
-    code, out, _ = run_cli(capsys, "--db", db, "search", "--count", query)
-    return int(out.strip())
+from tests.test_path_typo_matching_as_words import _count, trip  # noqa: F401 (trip: a fixture)
 
 
 @pytest.mark.parametrize("argv", [
