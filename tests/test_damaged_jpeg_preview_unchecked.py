@@ -14,10 +14,9 @@ from PIL import Image
 from app.cli.main import main
 from app.core.decode import DAMAGE_INFO, decode_with_pillow
 from app.core.image_limits import MAX_PIXELS
+from tests.docs_text import user_docs_text
 from tests.test_damaged_jpeg_data import camera_like_jpeg
 from tests.test_decode import write_mpo
-
-README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def test_damage_in_the_full_picture_behind_a_used_preview_is_not_checked(tmp_path: Path, capsys) -> None:
@@ -33,5 +32,5 @@ def test_damage_in_the_full_picture_behind_a_used_preview_is_not_checked(tmp_pat
     code = main(["--db", str(tmp_path / "index.db"), "tag", "--json", str(photo)])
     line = json.loads(capsys.readouterr().out.splitlines()[0])
     assert code == 0 and line["top"] and "damage" not in line  # the preview was decoded, and it is whole
-    readme = " ".join(README.read_text(encoding="utf-8").split())
+    readme = " ".join(user_docs_text().split())
     assert "a camera JPEG whose embedded preview is decoded is not checked in its full-size picture" in readme

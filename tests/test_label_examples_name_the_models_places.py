@@ -7,14 +7,12 @@ from __future__ import annotations
 import json
 import re
 import zipfile
-from pathlib import Path
 
 import pytest
 
 from app.cli.main import build_parser, main
 from model.bundle import default_bundle_path
-
-README = Path(__file__).resolve().parent.parent / "README.md"
+from tests.docs_text import user_docs_text
 
 
 def _bundled_names() -> set[str]:
@@ -23,7 +21,7 @@ def _bundled_names() -> set[str]:
 
 
 def test_readmes_label_examples_name_a_bundled_landmark():
-    examples = re.findall(r'^landmark-tagger label \S+ "([^"]+)"(?! --new)', README.read_text("utf-8"), re.M)
+    examples = re.findall(r'^landmark-tagger label \S+ "([^"]+)"(?! --new)', user_docs_text(), re.M)
     assert examples and set(examples) <= _bundled_names(), examples
 
 

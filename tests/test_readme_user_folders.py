@@ -1,12 +1,11 @@
-"""README names the folders where the index, settings and thumbnails go on Linux, macOS
-and Windows. It said the thumbnails went to `~/Library/Application Support/…` on macOS
+"""The user docs (docs/guide/platforms.md) name the folders where the index, settings and
+thumbnails go on Linux, macOS and Windows. It said the thumbnails went to `~/Library/Application Support/…` on macOS
 (they go to platformdirs' cache folder, ~/Library/Caches) and named no Linux folder.
 Each platform's folders come from platformdirs' own classes for that platform."""
 
 from __future__ import annotations
 
 import ntpath
-from pathlib import Path
 
 import platformdirs
 import pytest
@@ -14,7 +13,8 @@ from platformdirs.macos import MacOS
 from platformdirs.unix import Unix
 from platformdirs.windows import Windows
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+from tests.docs_text import user_docs_text
+
 FAKE_HOME = "/home/someone"
 LOCALAPPDATA = "%LOCALAPPDATA%"  # what get_win_folder answers on Windows, as the README writes it
 
@@ -40,7 +40,7 @@ def test_readme_names_the_folders_the_app_uses(platform, monkeypatch):
     from app.core.thumbnails import thumbnail_cache_dir
 
     assert default_db_path().parent == settings_path().parent  # one data folder
-    readme = " ".join(README.read_text(encoding="utf-8").split())
+    readme = " ".join(user_docs_text().split())
     windows = platform is Windows
     for folder in (default_db_path().parent, thumbnail_cache_dir()):
         assert f"`{_as_readme_writes(str(folder), windows)}`" in readme, folder

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from app.cli.main import main
 from app.core.index import PhotoIndex, compile_query, parse_query
+from tests.docs_text import user_docs_text
 from tests.test_index_support import write_jpeg, write_tiff_raw
 
 NAMES = ("written", "relabelled", "accepted", "rejected", "untagged", "no_landmark")
@@ -168,5 +169,5 @@ def test_the_help_says_a_file_changed_elsewhere_is_seen_by_write_dry_run_only() 
     unwritten = QUERY_HELP[QUERY_HELP.index("is:unwritten"):]
     assert "another program changed since our write" in unwritten and "`write --dry-run`" in unwritten
     assert "another program changed since" in LANGUAGE
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = user_docs_text()
     assert "is only seen by `write --dry-run`, and `write 'is:unwritten …'`" in readme
