@@ -45,8 +45,8 @@ _IN_THE_APP = (
     (re.compile(r"; check the path or run `landmark-tagger models`"), "; check the path, or choose a model bundle in Settings"),
     (re.compile(r" is not a zip file; it is corrupt or not a bundle"),
      " is not a Landmark Tagger model (a file of another kind, or a damaged one)"),
-    # the app's user may never see the README: the why in a few words (app.core.metadata.hard_links)
-    (re.compile(r' \(see "hard links" in the README\)'), " (a write saves a new file under the name it writes; "
+    # the app's user may never see the docs: the why in a few words (app.core.metadata.hard_links)
+    (re.compile(r' \(see "Hard links" in docs/guide/writing-labels\.md\)'), " (a write saves a new file under the name it writes; "
      "nothing is lost)"),
     (re.compile(r"write with --sidecar-naming stem"),
      "choose “New sidecar names: DSC_0001.xmp” in Settings and Write labels… again"),

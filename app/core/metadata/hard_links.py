@@ -50,4 +50,4 @@ def hard_links_words(linked: list[str], dry_run: bool) -> str:
              f"{counted(len(linked), 'file')} written have other names, the first {linked[0]},")
     keep = "will keep" if dry_run else "keep"
     return (f"{which} (hard links): those names {keep} the file as it was, without the label, and the written "
-            "one takes its own disk space (see \"hard links\" in the README)")
+            "one takes its own disk space (see \"Hard links\" in docs/guide/writing-labels.md)")
