@@ -86,3 +86,16 @@ def test_a_path_not_there_beside_other_terms_changes_nothing(tmp_path, capsys, m
         assert "no such file or folder" in err, (command, err)
     assert _labelled(db, capsys, "state:rejected") == 0 and _labelled(db, capsys, "label:Prater") == 0
     assert _labelled(db, capsys, "label:Riesenrad") == 0
+
+
+def test_a_name_the_shell_split_is_named_as_such(tmp_path, capsys, monkeypatch):
+    """`label FILE AC/DC Tower`, the quotes forgotten: "AC/DC" is no path to check but the
+    first piece of the name; the line says to quote it (found in review: only "is the drive
+    mounted?"). A path typo before NAME gets no such line."""
+    db = _trip(tmp_path, capsys, monkeypatch)
+    code, _, err = run_cli(capsys, "--db", db, "label", "Rome/DSC_0001.JPG", "AC/DC", "Tower", "--new")
+    assert code == 1 and "label: nothing changed" in err, err
+    assert "a place name of several words goes in quotes: " in err, err
+    assert "label Rome/DSC_0001.JPG 'AC/DC Tower' --new`" in err, err
+    code, _, err = run_cli(capsys, "--db", db, "label", "Rome/DSC_0001.JPG", "Rome/DSC_0009.JPG", "Colosseum")
+    assert code == 1 and "label: nothing changed" in err and "in quotes" not in err, err

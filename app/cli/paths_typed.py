@@ -125,6 +125,15 @@ def only_a_path(word: str, separators: set[str]) -> bool:
             or file_kind(Path(word).name) is not None or bool(folder) and is_there(folder))
 
 
+def may_be_a_name_piece(word: str) -> bool:
+    """Whether a word typed may be a piece of a place name the shell split, its quotes
+    forgotten (`AC/DC` of `label FILE AC/DC Tower`): no file or folder there, no NOT
+    term, nor written only as a path is (`Rome/`, `Rome/DSC_0009.JPG`)."""
+    from app.cli.command_line import is_negated_word
+
+    return not (is_there(word) or is_negated_word(word) or only_a_path(word, _separators()))
+
+
 def is_there(word: str) -> bool:
     """Whether a word typed is a file or folder there (a path term of the query)."""
     try:

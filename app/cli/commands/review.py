@@ -90,6 +90,29 @@ def _name_after_the_query(args: argparse.Namespace) -> list[str]:
     return words[1:]
 
 
+def _name_split_by_the_shell(args: argparse.Namespace, not_there: list[tuple[str, str]]) -> str:
+    """The end of label's "nothing changed" line when the words before NAME that name no
+    file or folder look like the first pieces of a NAME the shell split, its quotes
+    forgotten (`label FILE AC/DC Tower`: "AC/DC" was taken for a mistyped path): the
+    command with the name quoted. "" when those words are no such pieces (a path, a NOT
+    term, or none named as not there)."""
+    from app.cli.paths_typed import may_be_a_name_piece
+
+    words = _words_as_typed(args)
+    start = len(words)
+    while start > 1 and may_be_a_name_piece(words[start - 1]):
+        start -= 1  # the first word stays the query
+    pieces = words[start:]
+    named = {path for path, _ in not_there}
+    if not pieces or args.name is None or not named & {str(Path(word).expanduser()) for word in pieces}:
+        return ""
+    command = [*words[:start], " ".join([*pieces, args.name]), *(["--new"] if args.new else [])]
+    if not all(map(pasted_whole, command)):
+        return "; a place name of several words goes in quotes"
+    return f"; a place name of several words goes in quotes: " \
+           f"`{command_with_index(getattr(args, 'db', None))} label {' '.join(map(shell_quote, command))}`"
+
+
 def _finish(args: argparse.Namespace, verb: str, matched: int, changed: int, hint: str = "",
             left_out: list[tuple[str, str]] = (), kept: int = 0, kept_state: str = "", released: int = 0,
             left_held: int = 0) -> int:
@@ -108,8 +131,9 @@ def _finish(args: argparse.Namespace, verb: str, matched: int, changed: int, hin
     for path, why in left_out:
         print_summary(f"{verb}: {path}: {why}")
     if matched == 0 and left_out:
-        if line := nothing_done_line(verb, args, [(path, why) for path, why in left_out if why == NOT_THERE]):
-            print_summary(line)
+        not_there = [(path, why) for path, why in left_out if why == NOT_THERE]
+        if line := nothing_done_line(verb, args, not_there):
+            print_summary(line + (_name_split_by_the_shell(args, not_there) if verb == "label" else ""))
         return 1  # each file named is accounted for above
     if matched == 0:
         hint = hint or "try it with `landmark-tagger search`"
