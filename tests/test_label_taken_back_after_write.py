@@ -123,3 +123,20 @@ def test_a_label_on_a_no_landmark_photo_taken_back_after_its_write_says_the_keyw
     assert "1 photo as before it" in captured.err and "still has its keyword in its files" in captured.err
     assert json.loads(captured.out)["still_written"] == 1
     assert _unwritten_and_changing(capsys, db) == ({ids["a"]}, {ids["a"]})
+
+
+@pytest.mark.parametrize("subject_before, outcome", [
+    (["Rome", "Trevi Fountain"], "the keyword our write put there comes out"),
+    (["Rome"], "our own record of it comes out"),  # the user took the keyword out in another program
+])
+def test_a_dry_run_of_a_label_taken_back_says_what_comes_out(subject_before, outcome) -> None:
+    """It said the keyword comes out while it showed "keywords Rome" and only our private
+    landmarkTagger:Teaches changed (review3-2)."""
+    from app.core.metadata.keywords import KeywordFields
+    from app.core.metadata.plan import PlannedWrite
+
+    plan = PlannedWrite(photo_id=1, source=Path("a.jpg"), target=Path("a.jpg"), kind="jpeg", label=None,
+                        previous_label="Trevi Fountain", rejected=True, index_label=(None, "unlabelled"),
+                        label_taken_back=True, before=KeywordFields(subject=subject_before, taught=["Trevi Fountain"]),
+                        after=KeywordFields(subject=["Rome"]))
+    assert plan.describe().endswith(f"(its label taken back: {outcome})"), plan.describe()

@@ -145,8 +145,15 @@ class PlannedWrite:
         else:
             why, outcome = "no label: our keyword was written for another photo this file was in then, " \
                            "which it has left; ", "it comes out"
+        if self._only_our_record_changes():  # the user took the keyword out elsewhere: no keyword comes out
+            outcome = "our own record of it comes out"
         # the user's tree keeps the landmark (landmark_in_users_tree.kept_in_users_tree): that is what happens
         return f"{why}{self.kept_note or outcome}"
+
+    def _only_our_record_changes(self) -> bool:
+        """Whether the write changes no keyword, only our private landmarkTagger:Teaches
+        (the keyword was removed in another program since our write)."""
+        return [name for name in self.fields if getattr(self.before, name) != getattr(self.after, name)] == ["taught"]
 
     def _shown_field(self) -> str:
         """The plain keyword list a dry run shows: dc:subject, or where the file had none
