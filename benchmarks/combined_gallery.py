@@ -28,9 +28,12 @@ from model.descriptor import joint_vectors  # noqa: E402
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--manifest", type=Path, default=REPO_ROOT / "build" / "default-model" / "prepared")
+    parser.add_argument("--manifest", type=Path, default=REPO_ROOT / "build" / "default-model" / "prepared",
+                        help="the dataset `make default-model` prepared")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
+    if not (args.manifest / "manifest.json").is_file():  # one line, not load_manifest's traceback
+        raise SystemExit(f"{args.manifest} is not a prepared dataset; run `make default-model` first")
     import torch
 
     from model.scoring import ScoringConfig, class_similarities

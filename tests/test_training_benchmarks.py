@@ -1,5 +1,6 @@
 """The GPU benchmarks: a message and status 0 without CUDA, a loader measurement
-that no epoch boundary interrupts, and a recipe sweep whose every entry is a valid config."""
+that no epoch boundary interrupts, and a recipe sweep whose every entry is a valid config;
+a training benchmark without its prepared dataset says so in one line."""
 
 from __future__ import annotations
 
@@ -64,3 +65,12 @@ def test_the_sweep_says_it_needs_a_gpu_and_exits_cleanly(monkeypatch, capsys, tm
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     assert load_sweep().main(["--manifest", str(tmp_path), "--out", str(tmp_path / "out")]) == 0
     assert "no CUDA GPU" in capsys.readouterr().out
+
+
+def test_combined_gallery_without_a_prepared_dataset_says_so_in_one_line(tmp_path):
+    """It printed load_manifest's traceback, as the other benchmarks do not."""
+    spec = importlib.util.spec_from_file_location("combined_gallery_bench", BENCH.parent / "combined_gallery.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with pytest.raises(SystemExit, match="is not a prepared dataset; run `make default-model` first"):
+        module.main(["--manifest", str(tmp_path)])
