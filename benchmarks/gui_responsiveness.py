@@ -27,8 +27,10 @@ takes to stop a second job (goals of issue 5: no stall over 100 ms, cancel withi
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -96,6 +98,15 @@ def settle(app, window) -> None:
     window.grid.viewport().repaint()
 
 
+def folder_removed_at_exit(prefix: str) -> Path:
+    """A new folder in the temp folder, removed when the benchmark ends, however it ends
+    (an error, Ctrl-C): one per run was left behind, the tag job's with its generated JPEGs.
+    The generated index (lt-gui-bench-N.db) is kept on purpose, for the next run."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)  # a file Windows still holds open stays
+    return folder
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--photos", type=int, default=100_000)
@@ -103,7 +114,7 @@ def main() -> int:
     parser.add_argument("--tag-photos", type=int, default=120, help="photos for the tag-job section (0: skip it)")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ["LANDMARK_TAGGER_HOME"] = tempfile.mkdtemp(prefix="lt-gui-bench-")
+    os.environ["LANDMARK_TAGGER_HOME"] = str(folder_removed_at_exit("lt-gui-bench-home-"))
 
     from bench_index_generate import generate_index
     from bench_index_machine import load_average, machine_description
@@ -294,7 +305,7 @@ def tag_job_section(app, photos: int) -> None:
     """A tag job's longest GUI stall against an idle baseline, and Cancel's latency."""
     from app.gui.app import open_main_window
 
-    work = Path(tempfile.mkdtemp(prefix="lt-gui-bench-tag-"))
+    work = folder_removed_at_exit("lt-gui-bench-tag-")
     make_jpegs(work / "trip", photos, seed=1)
     make_jpegs(work / "cancel", max(photos, 200), seed=2)
     window = open_main_window(work / "index.db")
