@@ -81,11 +81,12 @@ def test_a_duplicate_of_another_picture_named_in_another_case_gets_nothing(tmp_p
     assert fields_of_sidecar((folder / "DSC_0100.NEF.xmp").read_bytes()).hierarchical == ["Landmarks|Colosseum"]
 
 
-def test_a_label_taken_back_leaves_the_duplicates_as_the_photos_own_sidecar(tmp_path) -> None:
+def test_a_label_taken_back_takes_our_keyword_out_of_the_duplicates_as_of_the_photos_own_sidecar(tmp_path) -> None:
     """A RAW labelled and written (its sidecar and its duplicate's), then its label taken
-    back (`undo --review` deletes the labels row): the next write leaves both sidecars as
-    they are, as it does the photo's own: no duplicate loses the keyword alone, with a
-    reason ("written for the photo it was merged into") that is not so."""
+    back (`undo --review` deletes the labels row): the next write takes our keyword out of
+    both sidecars alike, for that reason (52f4758), keeping darktable's own keyword: no
+    duplicate loses the keyword alone, with a reason ("written for the photo it was merged
+    into") that is not so, nor keeps one the photo's own sidecar loses."""
     folder = tmp_path / "dt"
     folder.mkdir()
     (folder / "DSC_0100.NEF").write_bytes(b"not really a raw file, never opened")
@@ -96,7 +97,10 @@ def test_a_label_taken_back_leaves_the_duplicates_as_the_photos_own_sidecar(tmp_
         assert write_all(index).written == 2
         with index.transaction() as conn:
             conn.execute("DELETE FROM labels WHERE photo_id = ?", (photo_id,))  # as review_journal's restore does
-        assert not [item.describe() for item in plan_writes(index, "", False, WriteOptions()) if item.changes_anything]
-        write_all(index)
+        planned = [item for item in plan_writes(index, "", False, WriteOptions()) if item.changes_anything]
+        assert sorted(item.target.name for item in planned) == ["DSC_0100.NEF.xmp", "DSC_0100_01.NEF.xmp"]
+        assert all("its label taken back" in item.describe() for item in planned)
+        assert write_all(index).written == 2
     for sidecar in (folder / "DSC_0100.NEF.xmp", duplicate):
-        assert "Landmarks|Colosseum" in fields_of_sidecar(sidecar.read_bytes()).hierarchical
+        assert "Landmarks|Colosseum" not in (fields_of_sidecar(sidecar.read_bytes()).hierarchical or [])
+    assert "Rome" in fields_of_sidecar(duplicate.read_bytes()).subject
