@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from app.cli.main import main
 from app.core.index import PhotoIndex
 from app.core.metadata.jpeg_fields import read_fields
@@ -192,3 +194,32 @@ def test_undo_of_a_killed_write_that_only_kept_a_keyword_makes_it_an_accept_take
         assert undo_last_write(index).batch_id == batch
         assert index.photo_ids("is:unwritten") == [ids["a"]]
     assert _unwritten_and_changing(capsys, db) == ({ids["a"]}, {ids["a"]})
+
+
+@pytest.mark.parametrize("first_hold", ["a alone: batch dropped, held for good", "all: its batch stands"])
+def test_a_later_write_that_finds_the_kept_keyword_again_leaves_the_standing_mark(tmp_path, capsys,
+                                                                                 first_hold) -> None:
+    """a's keyword kept by a `write --include-suggested`; a later one finds a's file unchanged
+    again and must not put its own batch in the mark: undoing it (it never touched a) left
+    a an accept taken back, and the next plain `write` took the kept keyword out (review5-1).
+    Undo of every write still gives the files back byte for byte."""
+    db, ids, files = _suggested(tmp_path, "a", "b")
+    originals = {name: path.read_bytes() for name, path in files.items()}
+    assert main(["--db", db, "accept", f"id:{ids['a']}"]) == 0
+    assert main(["--db", db, "write"]) == 0
+    written = files["a"].read_bytes()
+    assert main(["--db", db, "undo", "--review"]) == 0
+    only_a = [f"id:{ids['a']}"] if first_hold.startswith("a alone") else []
+    assert main(["--db", db, "write", "--include-suggested", *only_a]) == 0
+    assert main(["--db", db, "label", f"id:{ids['b']}", "Trevi Fountain"]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "write", "--include-suggested"]) == 0
+    assert "1 file written, 1 unchanged" in capsys.readouterr().err  # b written, a found as it was
+    assert main(["--db", db, "undo"]) == 0  # that write: a not among its files
+    assert ids["a"] not in set().union(*_unwritten_and_changing(capsys, db))
+    assert main(["--db", db, "write"]) == 0
+    assert files["a"].read_bytes() == written
+
+    for _ in range(2 if only_a else 3):  # every write still standing, the last first
+        assert main(["--db", db, "undo"]) == 0
+    assert {name: path.read_bytes() for name, path in files.items()} == originals

@@ -24,11 +24,14 @@ _MARK = "$.held_as_suggested"
 def mark_held(conn: sqlite3.Connection, entry_id: int, photo_id: int, label: str, batch_id: int) -> bool:
     """Mark our write `entry_id`, made for `photo_id` while its `label` was accepted, as held
     as a suggestion by batch `batch_id` (json_set: what else the entry notes stays); an
-    entry of another photo, label or state is left. Whether it marked the entry."""
+    entry of another photo, label or state is left. A mark still standing (held_sql) is left
+    too: a later write that finds the file unchanged again must not put its own batch in
+    its place, or undoing that write, which never touched the photo, would take the hold
+    back. Whether it marked the entry."""
     return conn.execute(
         f"UPDATE write_journal SET after = json_set(after, '{_MARK}', json_object('batch', ?)) "
         "WHERE id = ? AND photo_id = ? AND json_valid(after) AND json_extract(after, '$.state') = 'accepted' "
-        "AND json_extract(after, '$.label') = ?",
+        f"AND json_extract(after, '$.label') = ? AND NOT {held_sql('write_journal')}",
         (batch_id, entry_id, photo_id, label),
     ).rowcount == 1
 
