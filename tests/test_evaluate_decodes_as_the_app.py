@@ -61,3 +61,26 @@ def test_prepare_caches_an_oriented_photo_upright_as_the_app_decodes_it(tmp_path
     cached = resize_for_cache(path, 100)
     assert cached.size == (100, 150)
     np.testing.assert_array_equal(np.asarray(cached), np.asarray(decode_for_model(path, 100)))
+
+
+def test_evaluate_data_takes_the_photo_kinds_the_app_scans_and_says_what_it_left_out(tiny_bundle, tmp_path):
+    """RAW and HEIC photos are scored, as `tag` reads them (here JPEG data under a .NEF
+    and a .heic name, which the app's decoder reads by content); a .webp or .txt, which
+    the app does not tag, is counted as left out rather than passed over in silence."""
+    from training.evaluate import evaluate_bundle, format_report
+
+    for folder in ("Colosseum", "Eiffel Tower"):
+        (tmp_path / folder).mkdir()
+    photo(tmp_path / "Colosseum" / "a.jpg", size=(96, 64))
+    (tmp_path / "Colosseum" / "DSC_1.NEF").write_bytes((tmp_path / "Colosseum" / "a.jpg").read_bytes())
+    (tmp_path / "Eiffel Tower" / "IMG_2.heic").write_bytes((tmp_path / "Colosseum" / "a.jpg").read_bytes())
+    (tmp_path / "Eiffel Tower" / "web.webp").write_bytes(b"RIFF")
+    (tmp_path / "Eiffel Tower" / "notes.txt").write_text("not a photo")
+
+    evaluation = evaluate_bundle(tiny_bundle, data_dir=tmp_path)
+
+    assert set(evaluation.truth) == {"Colosseum/a.jpg", "Colosseum/DSC_1.NEF", "Eiffel Tower/IMG_2.heic"}
+    assert evaluation.kinds_read == {"jpeg": 1, "raw": 1, "heic": 1} and not evaluation.errors
+    assert evaluation.left_out == {".webp": 1, ".txt": 1}
+    assert evaluation.to_json()["files"]["left_out"] == {".webp": 1, ".txt": 1}
+    assert "photos read: 1 JPEG, 1 RAW, 1 HEIC; 2 file(s) left out" in format_report(evaluation)

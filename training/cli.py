@@ -214,6 +214,8 @@ def run_evaluate(args) -> int:
         write_confusion_plot(evaluation, Path(args.plot))
     if args.json:
         print(json.dumps(evaluation.to_json(), ensure_ascii=False))
+        if evaluation.files_line():  # the report's line on what was read, for a reader of the terminal
+            print(evaluation.files_line(), file=sys.stderr)
     else:
         print(format_report(evaluation))
     if evaluation.errors:

@@ -19,7 +19,7 @@ import json
 import os
 import tarfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -213,9 +213,12 @@ def is_image_file(path: Path) -> bool:
     return path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".")
 
 
-def folder_classes(root: Path, skip: Path | None = None) -> dict[str, list[Path]]:
+def folder_classes(
+    root: Path, skip: Path | None = None, take: Callable[[Path], bool] = is_image_file
+) -> dict[str, list[Path]]:
     """{class folder name: sorted image files} of a folder-per-class dataset, leaving
-    out the folder `skip` and everything in it (`prepare`'s --out inside the source)."""
+    out the folder `skip` and everything in it (`prepare`'s --out inside the source).
+    `take`: which files are images (`evaluate --data` takes the app's photo kinds)."""
     root = Path(root)
     if root.exists() and not root.is_dir():
         raise DatasetError(f"{root} is a file, not a folder; give a folder with one sub-folder per class")
@@ -227,7 +230,7 @@ def folder_classes(root: Path, skip: Path | None = None) -> dict[str, list[Path]
         inside = folder.resolve()
         if skipped is not None and (inside == skipped or inside.is_relative_to(skipped)):
             continue
-        files = sorted(p for p in folder.rglob("*") if p.is_file() and is_image_file(p))
+        files = sorted(p for p in folder.rglob("*") if p.is_file() and take(p))
         if skipped is not None and skipped.is_relative_to(inside):
             files = [p for p in files if not p.resolve().is_relative_to(skipped)]
         if files:

@@ -13,11 +13,12 @@ wrong. A query abstains when its top score is under `threshold` (None: never).
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from model.labels import label_form
-from training.datasets import csv_rows, folder_classes, load_manifest
+from training.datasets import csv_rows, load_manifest
 from training.errors import DatasetError
 from training.metrics import Metrics, Predictions, Truth, compute_metrics, confusion_counts
 
@@ -33,12 +34,25 @@ class Evaluation:
     names: dict[str, str]  # landmark id → readable name
     errors: dict[str, str] = field(default_factory=dict)  # unreadable photo → why (skipped)
     warnings: list[str] = field(default_factory=list)
+    # --data only: photos scored by kind ('jpeg', 'raw', …); other files by why left out
+    kinds_read: Counter = field(default_factory=Counter)
+    left_out: Counter = field(default_factory=Counter)
 
     def to_json(self) -> dict:
         out = self.metrics.to_json()
         for figures in out["per_class"].values():
             figures["name"] = self.names.get(figures["landmark_id"], figures["landmark_id"])
+        if self.kinds_read or self.left_out:
+            out["files"] = {"read": dict(self.kinds_read), "unreadable": len(self.errors), "left_out": dict(self.left_out)}
         return out
+
+    def files_line(self) -> str | None:
+        """How many photos of each kind were read, skipped and left out (--data only)."""
+        if not (self.kinds_read or self.left_out):
+            return None
+        from training.query_files import files_summary
+
+        return files_summary(self.kinds_read, len(self.errors), self.left_out)
 
 
 # ------------------------------------------------------------------ Kaggle files
@@ -127,11 +141,12 @@ def _read_csv(path: Path, needed: tuple[str, ...]) -> list[tuple[int, dict]]:
 # ------------------------------------------------------------------ bundles
 
 
-def _queries_from_folder(data_dir: Path, ids_by_name: dict[str, str]) -> list[tuple[str, Path, str | None]]:
-    """(query id, file, true landmark): the id is the path under `data_dir`, so photos
-    with the same name in different sub-folders stay apart."""
+def _queries_from_folder(data_dir: Path, ids_by_name: dict[str, str], found) -> list[tuple[str, Path, str | None]]:
+    """(query id, file, true landmark) of the photos `found` (training.query_files) holds:
+    the id is the path under `data_dir`, so photos with the same name in different
+    sub-folders stay apart."""
     queries = []
-    for folder, files in folder_classes(data_dir).items():
+    for folder, files in found.by_class.items():
         # the bundle's names are in label_form; a folder listed on another system may not be
         landmark = ids_by_name.get(folder, ids_by_name.get(label_form(folder)))
         for path in files:
@@ -201,7 +216,7 @@ def _read_query(path: Path, preprocessing, cached: bool):
     drafting a cached file would reduce it a second time (other pixels when it is
     >= 2 x input_size)."""
     if not cached:
-        from app.core.decode import decode_for_model  # the one exception to the layers (tests/test_layers.py)
+        from app.core.decode import decode_for_model  # an exception to the layers (tests/test_layers.py)
         from model.preprocess import decode_min_side
 
         return decode_for_model(path, decode_min_side(preprocessing))
@@ -239,8 +254,12 @@ def evaluate_bundle(
     names = {entry.landmark_id: entry.name for entry in loaded.labels}
     ids_by_name = {**{e.landmark_id: e.landmark_id for e in loaded.labels}, **{e.name: e.landmark_id for e in loaded.labels}}
     warnings: list[str] = []
+    found = None
     if data_dir is not None:
-        queries = _queries_from_folder(Path(data_dir), ids_by_name)
+        from training.query_files import query_files
+
+        found = query_files(Path(data_dir))
+        queries = _queries_from_folder(Path(data_dir), ids_by_name, found)
         if queries and not any(landmark is not None for _, _, landmark in queries):
             warnings.append(
                 f"no folder in {data_dir} is named after one of the bundle's {len(ids)} landmarks (such as "
@@ -276,7 +295,11 @@ def evaluate_bundle(
     if not truth:
         raise DatasetError(f"none of the {len(queries)} photos could be read; the first: {next(iter(errors.values()))}")
     metrics = compute_metrics(predictions, truth, known_landmarks=set(ids))
-    return Evaluation(metrics, predictions, truth, ids, names, errors, warnings)
+    evaluation = Evaluation(metrics, predictions, truth, ids, names, errors, warnings)
+    if found is not None:
+        evaluation.kinds_read = Counter(found.kinds[path] for _, path, _ in queries if str(path) not in errors)
+        evaluation.left_out = found.left_out
+    return evaluation
 
 
 # ------------------------------------------------------------------ reporting
@@ -336,4 +359,7 @@ def format_report(evaluation: Evaluation, max_rows: int = 50) -> str:
         )
     if len(rows) > max_rows:
         lines.append(f"… {len(rows) - max_rows} more classes (use --json for all)")
+    files = evaluation.files_line()
+    if files:
+        lines += ["", files]
     return "\n".join(lines)

@@ -13,6 +13,13 @@ def is_skipped_name(name: str) -> bool:
     return name.startswith(".") or name.lower().endswith(SKIPPED_SUFFIXES)
 
 
+def photo_kind(name: str) -> str | None:
+    """The kind ('jpeg', 'raw', 'png', 'tiff', 'heic') of a file the scan takes as a
+    photo, else None (not_a_photo_reason says why). `landmark-train evaluate --data`
+    takes the same files, so that its figures are those of the photos `tag` sees."""
+    return None if is_skipped_name(name) else file_kind(name)
+
+
 def not_a_photo_reason(name: str) -> str | None:
     """Why a file given by its name (`tag FILE`, `teach NAME FILE`) is no photo of the
     library, in words for its error line; None when it may be one."""
