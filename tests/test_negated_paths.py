@@ -75,3 +75,14 @@ def test_a_negated_path_on_disk_becomes_its_negated_terms(tmp_path, monkeypatch)
     assert path_alternatives(["-Rome/DSC_0001.JPG", "-Rome/", "-Rome", "-has:gps"], exact=True) == [
         [f'-path:="{picture}"'], [f'-folder:="{picture.parent}"'], [], []]
     assert pasted_path_query(f'-"{picture}"') == f'-path:="{picture}"'  # the app's search field
+
+
+def test_a_negated_path_with_a_space_its_drive_not_mounted_is_left_out(trip, capsys):
+    """`-Old Town/` (one argument, a space in the folder's name) of a folder only the
+    index holds was a NOT of the words "Old" and "Town/", which matched no photo."""
+    photo(Path("Old Town") / "my photo.jpg", 4)
+    assert run_cli(capsys, "--db", trip, "scan", "Old Town")[0] == 0
+    Path("Old Town").rename("Old Town unmounted")
+    assert _count(trip, capsys, "-Old Town/") == 3
+    assert _count(trip, capsys, "-Old Town/my photo.jpg") == 3
+    assert _count(trip, capsys, "-Rome/ Paris/") == 1  # one argument of two terms, as before: Paris, not Rome

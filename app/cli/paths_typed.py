@@ -63,7 +63,9 @@ def typed_paths(index, args: argparse.Namespace) -> TypedPaths:
     the Rome photos as a word. A path after a "-" (`-Rome/DSC_0042.JPG`) is looked up
     the same: the index's photo or folder there becomes its NOT term, and nothing there
     is as much a typo (as a NOT of words it would leave out nothing, and `reject` act
-    on the very photo meant to be left out)."""
+    on the very photo meant to be left out). One holding a space (`-Old Town/`) is the
+    index's photo or folder there too, but names no typo: nothing there, it stays a NOT
+    of its words, as `-Rome/ Paris/` typed as one argument means."""
     from app.core.errors import QuerySyntaxError
     from app.core.path_query import is_negated
 
@@ -73,8 +75,9 @@ def typed_paths(index, args: argparse.Namespace) -> TypedPaths:
     held: dict[int, str] = {}
     gone, gone_negated = [], []
     for at, typed in enumerate(words):
-        # `-Rome/x.JPG`: the path after the "-" (one word: `-Rome/ Paris/` is two terms), unless `-x.JPG` is there
-        negated = is_negated(typed) and len(typed.split()) == 1 and not is_there(typed)
+        # `-Rome/x.JPG`: the path after the "-", unless `-x.JPG` is there
+        negated = is_negated(typed) and not is_there(typed)
+        spaced = negated and len(typed.split()) > 1  # `-Old Town/`, or `-Rome/ Paris/` typed as one argument
         word = typed[negated:]
         if not written_as_a_path(word) or is_there(word):
             continue  # a search word, or a file or folder: the query's path term finds it
@@ -86,6 +89,8 @@ def typed_paths(index, args: argparse.Namespace) -> TypedPaths:
             if term is not None:
                 held[at] = "-" * negated + term
                 continue
+            if spaced:
+                continue  # no photo or folder there: NOT of its words, as `-Rome/ Paris/` means (no typo named)
             # written only as a path is (`Rom/`): "Rom" finding the Rome photos as a word is no reason to take it
             if not only_a_path(word, _separators()) and index.photo_ids(word):
                 continue
