@@ -223,3 +223,33 @@ def test_a_later_write_that_finds_the_kept_keyword_again_leaves_the_standing_mar
     for _ in range(2 if only_a else 3):  # every write still standing, the last first
         assert main(["--db", db, "undo"]) == 0
     assert {name: path.read_bytes() for name, path in files.items()} == originals
+
+
+def test_a_label_an_earlier_version_wrote_taken_back_says_its_keyword_stays_and_how_to_take_it_out(
+        tmp_path, capsys) -> None:
+    """`label` over a suggestion, written by a version that recorded no state, taken back:
+    the file keeps the label taken back. `reject` acts on the suggestion and leaves it, so
+    the note says so with what works: `accept` then `write`, or `undo` that write (review5-2)."""
+    db, ids, files = _suggested(tmp_path, "a")
+    original = files["a"].read_bytes()
+    assert main(["--db", db, "label", f"id:{ids['a']}", "Trevi Fountain"]) == 0
+    assert main(["--db", db, "write"]) == 0
+    written = files["a"].read_bytes()
+    with PhotoIndex.open(db) as index:  # the entry as the earlier version wrote it
+        index.conn.execute("UPDATE write_journal SET after = json_remove(after, '$.state')")
+        index.conn.commit()
+    capsys.readouterr()
+    assert main(["--db", db, "undo", "--review", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "1 of them still has its keyword in its files, written by an earlier version" in captured.err
+    assert "`undo` that write, or `accept` it and `write`" in captured.err and "`reject`" not in captured.err
+    record = json.loads(captured.out)
+    assert (record["written_by_earlier_version"], record["written_by_earlier_version_another_label"]) == (1, 1)
+
+    assert main(["--db", db, "accept", f"id:{ids['a']}"]) == 0  # the way out it names
+    assert main(["--db", db, "write"]) == 0
+    assert read_fields(files["a"].read_bytes()).subject == ["Colosseum"]
+    assert main(["--db", db, "undo"]) == 0
+    assert files["a"].read_bytes() == written
+    assert main(["--db", db, "undo"]) == 0  # the other way out: that write undone
+    assert files["a"].read_bytes() == original

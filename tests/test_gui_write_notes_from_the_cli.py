@@ -134,3 +134,25 @@ def test_ctrl_z_of_an_accept_an_earlier_version_wrote_says_write_leaves_its_keyw
     said = window.statusBar().currentMessage()
     assert "1 photo still has its keyword in the files, written by an earlier version" in said, said
     assert "Write labels… leaves it" in said and "takes it out" not in said
+
+
+def test_ctrl_z_of_an_l_an_earlier_version_wrote_says_its_keyword_stays_and_a_then_write_takes_it_out(
+        qtbot, window, tmp_path, monkeypatch) -> None:
+    """L over a suggestion, written by a version that recorded no state: after Ctrl+Z the
+    file keeps the label taken back, and R acts on the suggestion, not on it (review5-2)."""
+    from app.core.metadata import WriteOptions, plan_writes, write_labels
+    from tests.test_gui_outside_changes import review_list_of
+    from tests.test_gui_undo_label import labelled_with_l
+
+    (photo_id,) = review_list_of(qtbot, window, tmp_path, 1)
+    labelled_with_l(qtbot, window, monkeypatch, [0], "Trevi Fountain")
+    assert write_labels(window.index, plan_writes(window.index, "", False, WriteOptions()), WriteOptions()).written == 1
+    window.index.conn.execute("UPDATE write_journal SET after = json_remove(after, '$.state')")
+    window.index.conn.commit()
+
+    assert window.undo_review()
+
+    said = window.statusBar().currentMessage()
+    assert window.index.get(photo_id).label == "Colosseum"
+    assert "1 photo still has its keyword in the files, written by an earlier version" in said, said
+    assert "undo that write, or accept it and write" in said and "reject" not in said, said

@@ -53,16 +53,28 @@ def _still_written(message: str, still: int) -> str:
             "in the files: Write labels… takes it out")
 
 
-def _written_before(message: str, photos: int) -> str:
+def _written_before(message: str, index, photo_ids: list[int]) -> str:
     """Ctrl+Z's message with how many photos given back their suggestion keep the keyword an
     earlier version's Write labels… put in their files (unwritten_term.written_before_state):
-    it did not record whether the label was accepted, so the next write leaves it."""
+    it did not record whether the label was accepted, so the next write leaves it. R then
+    write takes out only a suggestion's keyword; another label's (an L taken back) goes
+    with A then write, the suggestion in its place (written_before_phrase, as the CLI says)."""
+    photos = len(index.written_before_state(photo_ids))
     if not photos:
         return message
+    another = len(index.written_before_state(photo_ids, another_label=True))
     one = photos == 1
+    them = "it" if one else "them"
+    if not another:
+        way = f"reject {them} and write, or undo that write"
+    elif another == photos:
+        way = f"undo that write, or accept {them} and write (the suggestion replacing the label taken back)"
+    else:
+        way = (f"undo that write, or reject the {photos - another:,} holding their suggestion, accept the "
+               f"{another:,} holding another label (the suggestion replacing the label taken back), and write")
     return (f"{message}; {counted(photos, 'photo')} still {'has its' if one else 'have their'} keyword in the files, "
             "written by an earlier version that did not record whether the label was accepted: Write labels… "
-            f"leaves it; reject {'it' if one else 'them'} and write, or undo that write, to take it out")
+            f"leaves it; {way}, to take it out")
 
 
 @dataclass(frozen=True)
@@ -255,7 +267,7 @@ class ReviewUndo:
             message = with_left_held(message, len(again))
             # an A taken back after Write labels…: the keyword stays in the files until the next write
             message = _still_written(message, len(self.index.taken_back_still_written(back.get("suggested", []))))
-            message = _written_before(message, len(self.index.written_before_state(back.get("suggested", []))))
+            message = _written_before(message, self.index, back.get("suggested", []))
         except TaggerError:
             pass  # the note alone is lost; what Ctrl+Z did is still said
         return self._show_taken_back(ids, message, left or {})
@@ -326,7 +338,7 @@ class ReviewUndo:
             message = with_left_held(message, len(self.index.held_files_given_back(taken)))
             # an L taken back after Write labels…: its keyword stays in the files until the next write
             message = _still_written(message, len(self.index.taken_back_still_written(taken.restored)))
-            message = _written_before(message, len(self.index.written_before_state(taken.restored)))
+            message = _written_before(message, self.index, taken.restored)
         except TaggerError:
             pass  # the note alone is lost; what Ctrl+Z did is still said
         return self._show_taken_back(ids, message, taken.left)

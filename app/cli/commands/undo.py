@@ -63,6 +63,9 @@ def run_review(args: argparse.Namespace) -> int:
         still_written = len(taken_back_still_written(index.conn, taken.restored)) if taken else 0
         # ... or put there by an earlier version, which recorded no state: `write` leaves it
         written_before = len(written_before_state(index.conn, taken.restored)) if taken else 0
+        # of them, those holding another label than their suggestion (a `label` taken back): reject cannot
+        another_label = (len(written_before_state(index.conn, taken.restored, another_label=True))
+                         if written_before else 0)
     finally:
         index.close()
     if taken is None:
@@ -81,6 +84,7 @@ def run_review(args: argparse.Namespace) -> int:
                           still_withdrawn=len(taken.still_withdrawn))
         record.update({"still_written": still_written} if still_written else {})
         record.update({"written_by_earlier_version": written_before} if written_before else {})
+        record.update({"written_by_earlier_version_another_label": another_label} if another_label else {})
         print_json_line({**record, **({"left_held": left_held} if left_held else {})})  # as `accept`'s, when some
     line = f"undo: took back `{taken.command.command}`: {counted(len(taken.restored), 'photo')} as before it"
     for phrase in taken.place_phrases(lambda place: f"'{place}'"):  # a `teach --forget` taken back
@@ -90,7 +94,8 @@ def run_review(args: argparse.Namespace) -> int:
                  f"{'its' if still_written == 1 else 'their'} files: "
                  f"`{command_with_index(getattr(args, 'db', None))} write` takes it out")
     if written_before:
-        line += f"; {written_before_phrase(written_before, command_with_index(getattr(args, 'db', None)))}"
+        command = command_with_index(getattr(args, "db", None))
+        line += f"; {written_before_phrase(written_before, command, another_label)}"
     for path in taken.held_again:  # the release a `label` or `accept` gave: the hold comes back
         line += f"; {path}: left alone again by `write`"
     if taken.all_forgotten:  # `forget` took them all out of the library since
@@ -176,13 +181,23 @@ def _undone_so_far(seen) -> str | None:
     return f"{seen.done:,} of {counted(seen.total, 'file')} undone, the batch stays open"
 
 
-def written_before_phrase(photos: int, command: str) -> str:
+def written_before_phrase(photos: int, command: str, another_label: int = 0) -> str:
     """What `undo --review` says of photos whose keyword an earlier version's `write` put
     into their files (unwritten_term.written_before_state): it stays, and how to take it out.
-    `command` (the program with its --db) is named once: four times over, the way out was
-    lost among them."""
+    `reject` then `write` takes out their suggestion's keyword only; of the `another_label`
+    holding another (a `label` taken back), `accept` then `write` puts the suggestion in its
+    place. `command` (the program with its --db) is named once: four times over, the way out
+    was lost among them."""
     one = photos == 1
+    them = "it" if one else "them"
+    if not another_label:
+        way = f"`reject` {them} and `write`, or `undo` that write"
+    elif another_label == photos:
+        way = f"`undo` that write, or `accept` {them} and `write` (the suggestion replacing the label taken back)"
+    else:
+        way = (f"`undo` that write, or `reject` the {photos - another_label:,} holding their suggestion, `accept` "
+               f"the {another_label:,} holding another label (the suggestion replacing the label taken back), "
+               "and `write`")
     return (f"{photos:,} of them still {'has its' if one else 'have their'} keyword in {'its' if one else 'their'} "
             f"files, written by an earlier version that did not record whether the label was accepted: "
-            f"`write` leaves it; to take it out, `reject` {'it' if one else 'them'} and `write`, or `undo` that "
-            f"write (run each as `{command} …`)")
+            f"`write` leaves it; to take it out, {way} (run each as `{command} …`)")

@@ -327,12 +327,13 @@ class PhotoIndex:
 
         return taken_back_still_written(self.conn, photo_ids)
 
-    def written_before_state(self, photo_ids: Sequence[int]) -> list[int]:
-        """The suggestions among these whose keyword an earlier version's write put into their
-        files, with no state recorded: Write labels… leaves it, and Ctrl+Z says so (unwritten_term)."""
+    def written_before_state(self, photo_ids: Sequence[int], another_label: bool = False) -> list[int]:
+        """The suggestions among these whose keyword (`another_label`: one not their
+        suggestion) an earlier version's write put into their files, with no state recorded:
+        Write labels… leaves it, and Ctrl+Z says so (unwritten_term)."""
         from app.core.index.unwritten_term import written_before_state
 
-        return written_before_state(self.conn, photo_ids)
+        return written_before_state(self.conn, photo_ids, another_label)
 
     def held_files_given_back(self, taken) -> list[str]:
         """The held files of the photos an undo of review steps gave their label back

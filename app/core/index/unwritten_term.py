@@ -219,15 +219,19 @@ def taken_back_still_written(conn: sqlite3.Connection, photo_ids: Sequence[int])
     return found
 
 
-def written_before_state(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> list[int]:
-    """The photos among these, suggestions now, whose files hold their label where our
-    newest write put it without recording the state it was written in (a version before
-    that was journalled). After their accept is taken back the keyword stays: accepted or
+def written_before_state(conn: sqlite3.Connection, photo_ids: Sequence[int], another_label: bool = False) -> list[int]:
+    """The photos among these, suggestions now, whose files hold a keyword where our newest
+    write put it without recording the state it was written in (a version before that was
+    journalled): their suggestion, or (`another_label`: only these) another label, a `label`
+    taken back. After their accept or label is taken back the keyword stays: accepted or
     written as a suggestion cannot be told, and taking out a suggestion the user wrote on
     purpose would lose their choice. Said when taking back, so "as before it" does not
-    hide that the files still claim the label."""
+    hide that the files still claim the label; `reject` then `write` takes out only their
+    suggestion's keyword, so the others are counted apart."""
     found: list[int] = []
-    condition = _any_file("l.photo_id", "{main} = l.label OR {beside} = l.label", _MAIN_STATELESS, _BESIDE_STATELESS)
+    held = "{main} NOT IN ('', l.label) OR {beside} NOT IN ('', l.label)" if another_label else \
+        "{main} <> '' OR {beside} <> ''"
+    condition = _any_file("l.photo_id", held, _MAIN_STATELESS, _BESIDE_STATELESS)
     for chunk, marks in id_chunks([int(i) for i in photo_ids]):
         found.extend(int(row[0]) for row in conn.execute(
             f"SELECT l.photo_id FROM labels l WHERE l.photo_id IN ({marks}) AND l.state = 'suggested' "
