@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.test_cli_core import run_cli
 from tests.test_cli_first_hour import photo, scanned_trip
 
@@ -99,3 +101,28 @@ def test_a_name_the_shell_split_is_named_as_such(tmp_path, capsys, monkeypatch):
     assert "label Rome/DSC_0001.JPG 'AC/DC Tower' --new`" in err, err
     code, _, err = run_cli(capsys, "--db", db, "label", "Rome/DSC_0001.JPG", "Rome/DSC_0009.JPG", "Colosseum")
     assert code == 1 and "label: nothing changed" in err and "in quotes" not in err, err
+
+
+@pytest.mark.parametrize("argv, quoted", [
+    (["Rome/DSC_0001.JPG", "Eiffel", "Tower"], "label Rome/DSC_0001.JPG 'Eiffel Tower'`"),
+    (["Rome/", "Palais", "des", "Papes", "--new"], "label Rome/ 'Palais des Papes' --new`")])
+def test_a_plain_name_the_shell_split_is_refused_saying_it_goes_in_quotes(tmp_path, capsys, monkeypatch, argv,
+                                                                          quoted):
+    """`label FILE Eiffel Tower`, the quotes forgotten: argparse's "unrecognized arguments:
+    Eiffel" (exit 2) read like a wrong option; it now says the name goes in quotes."""
+    db = _trip(tmp_path, capsys, monkeypatch)
+    with pytest.raises(SystemExit) as refused:
+        run_cli(capsys, "--db", db, "label", *argv)
+    err = capsys.readouterr().err
+    assert refused.value.code == 2 and "unrecognized arguments: " in err, err
+    assert "a place name of several words goes in quotes: " in err and quoted in err, err
+
+
+def test_other_words_refused_by_label_get_no_quotes_line(tmp_path, capsys, monkeypatch):
+    """An option unknown to label (`--bogus`), or a plain word before a path, is no piece of NAME."""
+    db = _trip(tmp_path, capsys, monkeypatch)
+    for argv in (["Rome/DSC_0001.JPG", "--bogus", "Colosseum"], ["Rome/DSC_0001.JPG", "big", "Rome/", "Colosseum"]):
+        with pytest.raises(SystemExit) as refused:
+            run_cli(capsys, "--db", db, "label", *argv)
+        err = capsys.readouterr().err
+        assert refused.value.code == 2 and "unrecognized arguments: " in err and "in quotes" not in err, (argv, err)

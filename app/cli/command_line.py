@@ -72,15 +72,19 @@ def command_parsers(parser: argparse.ArgumentParser) -> dict[str, argparse.Argum
     return dict(action.choices)
 
 
-def refuse_unrecognized(parser: argparse.ArgumentParser, args: argparse.Namespace, words: list[str]) -> NoReturn:
+def refuse_unrecognized(parser: argparse.ArgumentParser, args: argparse.Namespace, words: list[str],
+                        hint: str = "") -> NoReturn:
     """argparse's "unrecognized arguments" (exit 2), said by the command's own parser, so
     that its usage line lists the options it takes (the tool's lists none of them), with
-    "did you mean --dry-run?" for a mistyped option close to one of them (`write --dryrun`)."""
+    "did you mean --dry-run?" for a mistyped option close to one of them (`write --dryrun`),
+    else the command's own `hint` ("; …", label's for a place name not quoted)."""
     command = command_parsers(parser).get(getattr(args, "command", None) or "") or parser
     message = f"unrecognized arguments: {' '.join(words)}"
     close = [option for word in words if (option := _option_meant(command, word))]
     if close:
         message += f"; did you mean {' '.join(dict.fromkeys(close))}?"
+    else:
+        message += hint
     command.error(message)
 
 

@@ -125,7 +125,9 @@ def _take_query_words(parser: argparse.ArgumentParser, args: argparse.Namespace,
         positionals = [action for action in command._actions if not action.option_strings] if command else []
         displaced = negated_query and len(positionals) == 1 and len(plain) == 1
         if not getattr(args, "takes_query", False) or plain and not displaced:
-            refuse_unrecognized(parser, args, given)
+            # `label FILE Eiffel Tower`: label says the name goes in quotes (its unrecognized_hint)
+            hint = getattr(args, "unrecognized_hint", None)
+            refuse_unrecognized(parser, args, given, hint(args, [*words, *given], plain) if hint and plain else "")
     if not words and not given:
         return
     terms = any_of_the_paths([*words, *given], alternatives)

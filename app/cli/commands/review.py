@@ -66,7 +66,7 @@ def register(subparsers) -> None:
                        help="also write again the files `write` left alone because another program changed them since our write (their XMP taken out, an older copy put back): without it they stay held, whatever the query")
     label.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
     label.set_defaults(handler=run_label, takes_query=True, checks_typed_paths=True, split_query=_name_after_the_query,
-                       name=None)
+                       name=None, unrecognized_hint=_name_not_quoted)
 
 
 def _name_after_the_query(args: argparse.Namespace) -> list[str]:
@@ -106,7 +106,31 @@ def _name_split_by_the_shell(args: argparse.Namespace, not_there: list[tuple[str
     named = {path for path, _ in not_there}
     if not pieces or args.name is None or not named & {str(Path(word).expanduser()) for word in pieces}:
         return ""
-    command = [*words[:start], " ".join([*pieces, args.name]), *(["--new"] if args.new else [])]
+    return _name_in_quotes(args, words[:start], pieces)
+
+
+def _name_not_quoted(args: argparse.Namespace, words: list[str], refused: list[str]) -> str:
+    """The end of argparse's "unrecognized arguments" for label when the plain words it
+    refused (`Eiffel` of `label FILE Eiffel Tower`) are the first pieces of a NAME the
+    shell split, its quotes forgotten: the command with the name quoted. `words`: the
+    query and the words after it, before NAME. "" when a refused word is no such piece
+    (an option, a NOT term, a file or folder) or sits before a path."""
+    from app.cli.paths_typed import may_be_a_name_piece
+
+    if args.name is None or not refused:
+        return ""
+    start = len(words)
+    while start > 1 and not words[start - 1].startswith("-") and may_be_a_name_piece(words[start - 1]):
+        start -= 1  # the first word stays the query
+    if not set(refused) <= set(words[start:]):
+        return ""
+    return _name_in_quotes(args, words[:start], words[start:])
+
+
+def _name_in_quotes(args: argparse.Namespace, before: list[str], pieces: list[str]) -> str:
+    """"; a place name of several words goes in quotes", with the command as it should
+    have been typed: `before`, then the `pieces` and NAME as one quoted name."""
+    command = [*before, " ".join([*pieces, args.name]), *(["--new"] if args.new else [])]
     if not all(map(pasted_whole, command)):
         return "; a place name of several words goes in quotes"
     return f"; a place name of several words goes in quotes: " \
