@@ -129,10 +129,32 @@ def adopt_written_label(conn: sqlite3.Connection, photo_id: int, label: str, fil
         return False
     if is_rejected(conn, photo_id, label):
         return False
+    if _our_keyword_for_its_suggestion(conn, photo_id, label, files):
+        return False
     store_label(conn, photo_id, label, source="taught" if taught is False else "user", state="accepted",
                 landmark_id=None, score=None)
     record_read_back(conn, photo_id, label, files)
     return True
+
+
+def _our_keyword_for_its_suggestion(conn: sqlite3.Connection, photo_id: int, label: str, files: Sequence[str]) -> bool:
+    """Whether the photo's label is the suggestion `label` and our newest standing write of
+    one of `files` (of any file of the photo's where none is named) put that very keyword
+    there for it (`write --include-suggested`, or an accept taken back since): the keyword
+    is ours, not a word of the user's, and the suggestion stands. A photo renamed or moved
+    after the write is read anew at its new place; its keyword must not turn the model's
+    suggestion into the user's accepted label unreviewed."""
+    row = conn.execute("SELECT label, state FROM labels WHERE photo_id = ?", (photo_id,)).fetchone()
+    if row is None or row[1] != "suggested" or row[0] != label:
+        return False
+    newest = ("SELECT j.photo_id, json_extract(j.after, '$.label') FROM write_journal j JOIN write_batches b "
+              "ON b.id = j.batch_id WHERE {where} AND b.undone_at IS NULL AND j.size_after IS NOT NULL "
+              "ORDER BY j.id DESC LIMIT 1")
+    if not files:
+        found = conn.execute(newest.format(where="j.photo_id = ?"), (photo_id,)).fetchone()
+        return found is not None and found[1] == label
+    return any((found := conn.execute(newest.format(where="j.path = ?"), (str(path),)).fetchone()) is not None
+               and found[0] == photo_id and found[1] == label for path in files)
 
 
 def take_decision_of(conn: sqlite3.Connection, source_id: int, photo_id: int) -> bool:
