@@ -15,6 +15,7 @@ from app.core.errors import UsageError
 from app.core.index import PhotoIndex
 from app.core.index.time_order import TIME_TABLE
 from tests import test_teaching
+from tests.sql_trace import statements_run
 from tests.test_metadata_support import add_photo, make_jpeg
 
 library = test_teaching.library  # the fixture: photos in groups, their embeddings stored
@@ -96,7 +97,7 @@ def test_labelling_photos_that_teach_drops_what_they_taught_in_one_statement(lib
     index.conn.set_trace_callback(statements.append)
     corrections = teaching.learn_from_corrections(index, photo_ids, NAME, bundle=tiny_bundle)
     index.conn.set_trace_callback(None)
-    assert len([sql for sql in statements if sql.startswith("DELETE FROM taught_refs")]) == 1
+    assert len([sql for sql in statements_run(statements) if sql.startswith("DELETE FROM taught_refs")]) == 1
     assert [(c.taught, c.changed) for c in corrections] == [(True, True)] * len(photo_ids)
     assert [c.rejected for c in corrections] == [None] * len(ids["cabin"]) + ["Bakery"] * len(ids["bakery"])
     refs = index.conn.execute("SELECT label, photo_id FROM taught_refs ORDER BY photo_id").fetchall()

@@ -13,13 +13,14 @@ from app.core import teaching
 from app.core import teaching_store as store
 from app.core.index import PhotoIndex
 from tests import test_teaching
+from tests.sql_trace import statements_run
 
 library = test_teaching.library  # the fixture: photos in groups, their embeddings stored
 NAME = "Our cabin"
 
 
 def _reading_by_photo(statements: list[str]) -> list[str]:
-    return [sql for sql in statements if "FROM taught_refs WHERE photo_id" in sql]
+    return [sql for sql in statements_run(statements) if "FROM taught_refs WHERE photo_id" in sql]
 
 
 def test_teaching_photos_that_taught_another_place_reads_them_per_chunk(library, tiny_bundle):
