@@ -38,6 +38,7 @@ from app.core.metadata.disk_problems import DiskUnreachableError
 from app.core.metadata.killed_run_temps import TempsBeforeRun
 from app.core.metadata.only_copy_temps import only_copy_mark
 from app.core.metadata.plan_icloud import sidecar_in_cloud
+from app.core.metadata.read_back import landmark_of, same_landmark
 from app.core.metadata.undo_file_checks import (CHANGED_ELSEWHERE, KEPT_IN_USERS_TREE, LANDMARK_FIELDS, LEFT_AS_IT_IS,
                                                 held_by_write)
 from app.core.metadata.undo_follow import FilesBySize, entry_where_it_is
@@ -138,6 +139,7 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
                 report(Progress(done + 1, len(entries), entry.path, started_at=started))
                 continue
             journal.drop_entry(index, entry.id)
+            _forget_our_keyword_read_back(index, entry)
             # a file a killed run began and its rerun wrote has two entries; one begun but never
             # renamed into place (killed before it: its entry never completed) held its original
             # bytes: not counted as restored. One our write reached that holds what undo puts
@@ -223,6 +225,24 @@ def _leave_changed_elsewhere(index: PhotoIndex, entry: journal.JournalEntry, sum
         f"; `write` still leaves it alone (`{command} accept --release-held {shell_quote(entry.path)}` writes "
         "the label into it again)"
         if still_held else "")))
+
+
+def _forget_our_keyword_read_back(index: PhotoIndex, entry: journal.JournalEntry) -> None:
+    """The record of a label read back from the keyword this write put into the file (its
+    photo forgotten and scanned again after the write: a new row, journalled under the old
+    one) goes once the undo took the keyword out: the index knows the file by it alone
+    (unwritten_term), and is:unwritten must agree with `write --dry-run`, which reads it.
+    A keyword the file held before the write stays recorded."""
+    label = entry.after.get("label")
+    if not label:
+        return
+    before = entry.before_fields
+    held = landmark_of(before.hierarchical, before.subject)
+    if held is not None and same_landmark(held, label):
+        return
+    with index.transaction() as conn:
+        conn.execute("DELETE FROM read_back_keywords WHERE path = CAST(? AS TEXT) AND keyword = ?",
+                     (entry.path, label))
 
 
 def undo_entry(index: PhotoIndex, entry: journal.JournalEntry,
