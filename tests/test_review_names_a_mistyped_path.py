@@ -119,9 +119,13 @@ def test_a_plain_name_the_shell_split_is_refused_saying_it_goes_in_quotes(tmp_pa
 
 
 def test_other_words_refused_by_label_get_no_quotes_line(tmp_path, capsys, monkeypatch):
-    """An option unknown to label (`--bogus`), or a plain word before a path, is no piece of NAME."""
+    """An option unknown to label (`--bogus`), a plain word before a path, or the query's own
+    syntax (`NOT`, `OR`, a field term: quoting those into NAME labelled the photos the query
+    was to leave out) is no piece of NAME."""
     db = _trip(tmp_path, capsys, monkeypatch)
-    for argv in (["Rome/DSC_0001.JPG", "--bogus", "Colosseum"], ["Rome/DSC_0001.JPG", "big", "Rome/", "Colosseum"]):
+    for argv in (["Rome/DSC_0001.JPG", "--bogus", "Colosseum"], ["Rome/DSC_0001.JPG", "big", "Rome/", "Colosseum"],
+                 ["state:suggested", "NOT", "Rome", "Trevi"], ["Rome/", "OR", "Paris", "Trevi"],
+                 ["Rome/", "state:suggested", "Trevi"], ["Rome/", "score>0.5", "Trevi"]):
         with pytest.raises(SystemExit) as refused:
             run_cli(capsys, "--db", db, "label", *argv)
         err = capsys.readouterr().err

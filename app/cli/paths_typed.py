@@ -136,7 +136,19 @@ def may_be_a_name_piece(word: str) -> bool:
     term, nor written only as a path is (`Rome/`, `Rome/DSC_0009.JPG`)."""
     from app.cli.command_line import is_negated_word
 
-    return not (is_there(word) or is_negated_word(word) or only_a_path(word, _separators()))
+    return not (is_there(word) or is_negated_word(word) or only_a_path(word, _separators())
+                or _is_query_syntax(word))
+
+
+def _is_query_syntax(word: str) -> bool:
+    """A word the search language reads as more than a word (`OR`, `NOT`, `state:suggested`,
+    `score>0.5`): the query's, never a piece of a name the shell split (quoting it into
+    NAME would label every photo the query was to leave out)."""
+    from app.core.index.query_parser import FIELD_PATTERN, FIELDS, SCORE_PATTERN
+
+    field = FIELD_PATTERN.match(word)
+    return (word.upper() in {"OR", "NOT", "AND"} or bool(SCORE_PATTERN.match(word))
+            or bool(field and field.group(1).lower() in (*FIELDS, "score")))
 
 
 def is_there(word: str) -> bool:
