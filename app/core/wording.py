@@ -85,3 +85,20 @@ def in_which_shell() -> str:
     """The shell a quoted command is for, said where it is not a POSIX one: "in PowerShell, ",
     else nothing."""
     return "in PowerShell, " if ON_WINDOWS else ""
+
+
+def written_before_way(photos: int, another_label: int, command=lambda verb: verb) -> str:
+    """How to take out the keyword an earlier version's `write` put into `photos` files
+    whose accept or label was taken back (unwritten_term.written_before_state): `reject`
+    then `write` takes out a suggestion's own keyword; of the `another_label` holding
+    another (a `label` taken back), `accept` then `write` puts the suggestion in its place.
+    `command` marks each command word (the CLI's backticks; the app's plain words)."""
+    them = "it" if photos == 1 else "them"
+    reject, accept, write, undo = (command(verb) for verb in ("reject", "accept", "write", "undo"))
+    if not another_label:
+        return f"{reject} {them} and {write}, or {undo} that write"
+    if another_label == photos:
+        return f"{undo} that write, or {accept} {them} and {write} (the suggestion replacing the label taken back)"
+    return (f"{undo} that write, or {reject} the {photos - another_label:,} holding their suggestion, {accept} "
+            f"the {another_label:,} holding another label (the suggestion replacing the label taken back), "
+            f"and {write}")

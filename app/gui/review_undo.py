@@ -14,7 +14,7 @@ from app.core.errors import TaggerError
 from app.core.index import review_journal
 from app.core.library import display_name
 from app.core.name_order import name_order
-from app.core.wording import counted
+from app.core.wording import counted, written_before_way
 from app.gui.held_words import with_left_held
 from app.gui.job_words import labelled_again_text, left_since_text
 from app.gui.key_names import key_name
@@ -64,14 +64,7 @@ def _written_before(message: str, index, photo_ids: list[int]) -> str:
         return message
     another = len(index.written_before_state(photo_ids, another_label=True))
     one = photos == 1
-    them = "it" if one else "them"
-    if not another:
-        way = f"reject {them} and write, or undo that write"
-    elif another == photos:
-        way = f"undo that write, or accept {them} and write (the suggestion replacing the label taken back)"
-    else:
-        way = (f"undo that write, or reject the {photos - another:,} holding their suggestion, accept the "
-               f"{another:,} holding another label (the suggestion replacing the label taken back), and write")
+    way = written_before_way(photos, another)
     return (f"{message}; {counted(photos, 'photo')} still {'has its' if one else 'have their'} keyword in the files, "
             "written by an earlier version that did not record whether the label was accepted: Write labels… "
             f"leaves it; {way}, to take it out")

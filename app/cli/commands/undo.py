@@ -188,16 +188,10 @@ def written_before_phrase(photos: int, command: str, another_label: int = 0) -> 
     holding another (a `label` taken back), `accept` then `write` puts the suggestion in its
     place. `command` (the program with its --db) is named once: four times over, the way out
     was lost among them."""
+    from app.core.wording import written_before_way
+
     one = photos == 1
-    them = "it" if one else "them"
-    if not another_label:
-        way = f"`reject` {them} and `write`, or `undo` that write"
-    elif another_label == photos:
-        way = f"`undo` that write, or `accept` {them} and `write` (the suggestion replacing the label taken back)"
-    else:
-        way = (f"`undo` that write, or `reject` the {photos - another_label:,} holding their suggestion, `accept` "
-               f"the {another_label:,} holding another label (the suggestion replacing the label taken back), "
-               "and `write`")
+    way = written_before_way(photos, another_label, command=lambda verb: f"`{verb}`")
     return (f"{photos:,} of them still {'has its' if one else 'have their'} keyword in {'its' if one else 'their'} "
             f"files, written by an earlier version that did not record whether the label was accepted: "
             f"`write` leaves it; to take it out, {way} (run each as `{command} …`)")
