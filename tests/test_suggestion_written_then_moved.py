@@ -6,7 +6,10 @@ of the write is:unwritten and `write --dry-run` agree (t_life4-3)."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+
+import pytest
 
 from app.cli.main import main
 from app.core.index import PhotoIndex
@@ -14,7 +17,10 @@ from app.core.metadata.jpeg_fields import read_fields
 from tests.test_index_support import write_jpeg
 
 
-def test_a_written_suggestion_renamed_after_the_write_stays_a_suggestion(tmp_path: Path, capsys) -> None:
+# a name not valid UTF-8 (Latin-1 from an old card) is bound to SQLite by its bytes
+@pytest.mark.parametrize("new_name", ["Rg_IMG_0001.jpg", os.fsdecode(b"Rg_G\xe8ve_0001.jpg")])
+def test_a_written_suggestion_renamed_after_the_write_stays_a_suggestion(tmp_path: Path, capsys,
+                                                                          new_name: str) -> None:
     lib = tmp_path / "lib"
     photo = write_jpeg(lib / "IMG_0001.jpg", color=(40, 60, 10))
     write_jpeg(lib / "IMG_0002.jpg", color=(120, 60, 10))
@@ -24,7 +30,7 @@ def test_a_written_suggestion_renamed_after_the_write_stays_a_suggestion(tmp_pat
         ids = {Path(p.path).name: p.id for p in index.search("")}
         index.set_labels(list(ids.values()), "Colosseum", source="model", state="suggested")
     assert main(["--db", db, "write", "--include-suggested"]) == 0
-    moved = photo.rename(lib / "Rg_IMG_0001.jpg")
+    moved = photo.rename(lib / new_name)
     assert "Colosseum" in (read_fields(moved.read_bytes()).subject or [])
 
     capsys.readouterr()

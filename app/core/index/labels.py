@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from app.core.errors import UsageError
-from app.core.index.connection import id_chunks, now_iso
+from app.core.index.connection import db_text, id_chunks, now_iso
 from app.core.index.read_back_records import record_read_back
 from app.core.index.search_text import label_key, refresh_search_text, refresh_search_texts
 
@@ -153,7 +153,8 @@ def _our_keyword_for_its_suggestion(conn: sqlite3.Connection, photo_id: int, lab
     if not files:
         found = conn.execute(newest.format(where="j.photo_id = ?"), (photo_id,)).fetchone()
         return found is not None and found[1] == label
-    return any((found := conn.execute(newest.format(where="j.path = ?"), (str(path),)).fetchone()) is not None
+    return any((found := conn.execute(newest.format(where="j.path = CAST(? AS TEXT)"),
+                                      (db_text(str(path)),)).fetchone()) is not None
                and found[0] == photo_id and found[1] == label for path in files)
 
 

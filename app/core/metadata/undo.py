@@ -31,6 +31,7 @@ from pathlib import Path
 from app.core.cloud_files import not_downloaded_note
 from app.core.errors import TaggerError
 from app.core.index import PhotoIndex
+from app.core.index.connection import db_text
 from app.core.index.holds_kept_by_undo import keep_held
 from app.core.index.photos_seen import LibraryFolders
 from app.core.metadata import atomic, journal
@@ -242,7 +243,7 @@ def _forget_our_keyword_read_back(index: PhotoIndex, entry: journal.JournalEntry
         return
     with index.transaction() as conn:
         conn.execute("DELETE FROM read_back_keywords WHERE path = CAST(? AS TEXT) AND keyword = ?",
-                     (entry.path, label))
+                     (db_text(entry.path), label))
 
 
 def undo_entry(index: PhotoIndex, entry: journal.JournalEntry,
