@@ -126,14 +126,7 @@ def test_an_accept_written_by_an_earlier_version_taken_back_says_its_keyword_sta
     `undo --review` says so rather than only "as before it" (t_upgrade2-1)."""
     db, ids, files = _suggested(tmp_path, "a")
     assert main(["--db", db, "accept", f"id:{ids['a']}"]) == 0
-    assert main(["--db", db, "write"]) == 0
-    written = files["a"].read_bytes()
-    with PhotoIndex.open(db) as index:  # the entry as the earlier version wrote it
-        index.conn.execute("UPDATE write_journal SET after = json_remove(after, '$.state')")
-        index.conn.commit()
-    capsys.readouterr()
-    assert main(["--db", db, "undo", "--review", "--json"]) == 0
-    captured = capsys.readouterr()
+    written, captured = _written_by_an_earlier_version_then_taken_back(db, files["a"], capsys)
     assert "1 photo as before it" in captured.err and "written by an earlier version" in captured.err
     assert "`write` leaves it" in captured.err and "takes it out" not in captured.err
     assert captured.err.count("--db") == 1  # the way out names the command (and its index) once
@@ -233,14 +226,7 @@ def test_a_label_an_earlier_version_wrote_taken_back_says_its_keyword_stays_and_
     db, ids, files = _suggested(tmp_path, "a")
     original = files["a"].read_bytes()
     assert main(["--db", db, "label", f"id:{ids['a']}", "Trevi Fountain"]) == 0
-    assert main(["--db", db, "write"]) == 0
-    written = files["a"].read_bytes()
-    with PhotoIndex.open(db) as index:  # the entry as the earlier version wrote it
-        index.conn.execute("UPDATE write_journal SET after = json_remove(after, '$.state')")
-        index.conn.commit()
-    capsys.readouterr()
-    assert main(["--db", db, "undo", "--review", "--json"]) == 0
-    captured = capsys.readouterr()
+    written, captured = _written_by_an_earlier_version_then_taken_back(db, files["a"], capsys)
     assert "1 of them still has its keyword in its files, written by an earlier version" in captured.err
     assert "`undo` that write, or `accept` it and `write`" in captured.err and "`reject`" not in captured.err
     record = json.loads(captured.out)
@@ -253,3 +239,16 @@ def test_a_label_an_earlier_version_wrote_taken_back_says_its_keyword_stays_and_
     assert files["a"].read_bytes() == written
     assert main(["--db", db, "undo"]) == 0  # the other way out: that write undone
     assert files["a"].read_bytes() == original
+
+
+def _written_by_an_earlier_version_then_taken_back(db: str, photo, capsys):
+    """`write`, its journal entry made as a version before the state was recorded wrote it
+    (no `state`), then `undo --review --json`: (the photo's bytes as written, its output)."""
+    assert main(["--db", db, "write"]) == 0
+    written = photo.read_bytes()
+    with PhotoIndex.open(db) as index:
+        index.conn.execute("UPDATE write_journal SET after = json_remove(after, '$.state')")
+        index.conn.commit()
+    capsys.readouterr()
+    assert main(["--db", db, "undo", "--review", "--json"]) == 0
+    return written, capsys.readouterr()
