@@ -102,10 +102,7 @@ def test_an_accept_taken_back_then_written_with_the_suggestions_keeps_its_keywor
     accept taken back again; undo of both gives the files back byte for byte."""
     db, ids, files = _suggested(tmp_path, "a", "b")
     originals = {name: path.read_bytes() for name, path in files.items()}
-    assert main(["--db", db, "accept", f"id:{ids['a']}"]) == 0
-    assert main(["--db", db, "write"]) == 0
-    written = files["a"].read_bytes()
-    assert main(["--db", db, "undo", "--review"]) == 0
+    written = _accepted_written_then_taken_back(db, ids["a"], files["a"])
     capsys.readouterr()
     assert main(["--db", db, "write", "--include-suggested"]) == 0
     assert "1 file written, 1 unchanged" in capsys.readouterr().err  # b written, a held as it is
@@ -149,10 +146,7 @@ def test_a_mark_set_by_a_write_that_changed_nothing_outlives_the_batch_given_its
     for module in (journal, running_writes):
         monkeypatch.setattr(module, "now_iso", lambda: frozen)
     db, ids, files = _suggested(tmp_path, "a", "b")
-    assert main(["--db", db, "accept", f"id:{ids['a']}"]) == 0
-    assert main(["--db", db, "write"]) == 0
-    written = files["a"].read_bytes()
-    assert main(["--db", db, "undo", "--review"]) == 0
+    written = _accepted_written_then_taken_back(db, ids["a"], files["a"])
     capsys.readouterr()
     assert main(["--db", db, "write", "--include-suggested", f"id:{ids['a']}"]) == 0
     assert "0 files written, 1 unchanged" in capsys.readouterr().err  # nothing journalled: the batch dropped
@@ -198,10 +192,7 @@ def test_a_later_write_that_finds_the_kept_keyword_again_leaves_the_standing_mar
     Undo of every write still gives the files back byte for byte."""
     db, ids, files = _suggested(tmp_path, "a", "b")
     originals = {name: path.read_bytes() for name, path in files.items()}
-    assert main(["--db", db, "accept", f"id:{ids['a']}"]) == 0
-    assert main(["--db", db, "write"]) == 0
-    written = files["a"].read_bytes()
-    assert main(["--db", db, "undo", "--review"]) == 0
+    written = _accepted_written_then_taken_back(db, ids["a"], files["a"])
     only_a = [f"id:{ids['a']}"] if first_hold.startswith("a alone") else []
     assert main(["--db", db, "write", "--include-suggested", *only_a]) == 0
     assert main(["--db", db, "label", f"id:{ids['b']}", "Trevi Fountain"]) == 0
@@ -252,3 +243,12 @@ def _written_by_an_earlier_version_then_taken_back(db: str, photo, capsys):
     capsys.readouterr()
     assert main(["--db", db, "undo", "--review", "--json"]) == 0
     return written, capsys.readouterr()
+
+
+def _accepted_written_then_taken_back(db: str, photo_id: int, photo) -> bytes:
+    """accept, write, `undo --review` of the accept: the photo's bytes as written."""
+    assert main(["--db", db, "accept", f"id:{photo_id}"]) == 0
+    assert main(["--db", db, "write"]) == 0
+    written = photo.read_bytes()
+    assert main(["--db", db, "undo", "--review"]) == 0
+    return written

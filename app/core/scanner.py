@@ -33,8 +33,7 @@ from app.core.library import drive_not_connected, not_connected_message
 from app.core.metadata.atomic import STALE_TEMP_AGE_S, named_as_our_temp, remove_stale_temps_in
 from app.core.metadata.only_copy_temps import recorded_only_copies
 from app.core.path_case import DiskNames, canonical_path
-from app.core.photo_info import file_kind
-from app.core.photo_names import is_skipped_name
+from app.core.photo_names import photo_kind
 from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 from app.core.renamed_over import RenamedOver
 from app.core.scan_folder_sync import FolderSync, cannot_read
@@ -332,7 +331,7 @@ class _Scan(FolderSync):
             if entry.name.startswith("."):
                 maybe_our_temps = maybe_our_temps or named_as_our_temp(entry.name)
                 stands_for = name_of_icloud_stand_in(entry.name)
-                if stands_for is not None and not is_skipped_name(stands_for) and file_kind(stands_for):
+                if stands_for is not None and photo_kind(stands_for):
                     in_icloud.add(stands_for)
                 continue
             try:
@@ -370,7 +369,7 @@ class _Scan(FolderSync):
         for entry in files:
             name = entry.name
             try:
-                if is_skipped_name(name) or file_kind(name) is None:
+                if photo_kind(name) is None:
                     continue
                 if not entry.is_file():
                     if is_link(entry):  # a photo's name, linking to nothing: say so, as for a file gone bad

@@ -20,8 +20,7 @@ from app.core.errors import UsageError
 from app.core.folder_paths import is_skipped_folder, is_within
 from app.core.index.connection import db_text
 from app.core.index.problems import CARD_NOT_CONNECTED
-from app.core.photo_info import file_kind
-from app.core.photo_names import is_skipped_name
+from app.core.photo_names import photo_kind
 from app.core.wording import counted, shell_quote
 
 CHUNK = 500  # ids per statement, under SQLite's variable limit
@@ -107,6 +106,6 @@ def _photo_files_not_indexed(conn: sqlite3.Connection, folder: str, inner: dict[
         folders[:] = sorted(name for name in folders if not is_skipped_folder(name)
                             and os.path.join(here, name) not in inner)
         unknown.extend(path for path in (os.path.join(here, name) for name in sorted(names)
-                                         if not is_skipped_name(name) and file_kind(name) is not None)
+                                         if photo_kind(name) is not None)
                        if path not in known)
     return unknown

@@ -139,8 +139,9 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
                 index.clear_errors(("undo",), path=entry.path)
                 report(Progress(done + 1, len(entries), entry.path, started_at=started))
                 continue
-            journal.drop_entry(index, entry.id)
-            _forget_our_keyword_read_back(index, entry)
+            with index.transaction():  # one commit: a kill between them left a stale read-back record
+                journal.drop_entry(index, entry.id)
+                _forget_our_keyword_read_back(index, entry)
             # a file a killed run began and its rerun wrote has two entries; one begun but never
             # renamed into place (killed before it: its entry never completed) held its original
             # bytes: not counted as restored. One our write reached that holds what undo puts
