@@ -84,3 +84,29 @@ def test_evaluate_data_takes_the_photo_kinds_the_app_scans_and_says_what_it_left
     assert evaluation.left_out == {".webp": 1, ".txt": 1}
     assert evaluation.to_json()["files"]["left_out"] == {".webp": 1, ".txt": 1}
     assert "photos read: 1 JPEG, 1 RAW, 1 HEIC; 2 file(s) left out" in format_report(evaluation)
+
+
+def test_evaluate_data_skips_the_folders_the_app_scan_skips(tiny_bundle, tmp_path):
+    """A NAS's thumbnails (@eaDir/<photo>/SYNOPHOTO_THUMB_*.jpg) and a hidden .thumbnails
+    folder beside the photos are not scored, as the app's scan never walks into them;
+    their files are counted as left out, a non-photo among them too."""
+    from training.evaluate import evaluate_bundle, format_report
+
+    colosseum, eiffel = tmp_path / "Colosseum", tmp_path / "Eiffel Tower"
+    for folder in (colosseum / "@eaDir" / "a.jpg", colosseum / ".thumbnails", eiffel / "day"):
+        folder.mkdir(parents=True)
+    jpeg = photo(colosseum / "a.jpg", size=(96, 64)).read_bytes()
+    (eiffel / "day" / "b.jpg").write_bytes(jpeg)
+    (colosseum / "@eaDir" / "a.jpg" / "SYNOPHOTO_THUMB_XL.jpg").write_bytes(jpeg)
+    (colosseum / "@eaDir" / "a.jpg" / "SYNOFILE_THUMB_M.jpg").write_bytes(jpeg)
+    (colosseum / "@eaDir" / "a.jpg" / "SYNOINDEX_MEDIA_INFO").write_bytes(b"{}")
+    (colosseum / ".thumbnails" / "t.jpg").write_bytes(jpeg)
+
+    evaluation = evaluate_bundle(tiny_bundle, data_dir=tmp_path)
+
+    assert set(evaluation.truth) == {"Colosseum/a.jpg", "Eiffel Tower/day/b.jpg"}
+    assert evaluation.kinds_read == {"jpeg": 2}
+    assert evaluation.left_out == {"in folders the scan skips": 4}
+    assert "photos read: 2 JPEG; 4 file(s) left out, not photos the app tags (4 in folders the scan skips)" in (
+        format_report(evaluation)
+    )

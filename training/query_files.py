@@ -3,7 +3,9 @@
 A query is a file the app's scan takes as a photo (JPEG, PNG, TIFF, HEIC, camera RAW:
 app.core.photo_names, imported rather than copied so that the two cannot drift), as
 `evaluate` decodes it with the app's decoder: its figures are those of the photos `tag`
-sees. Every other file in a class folder is counted by why it was left out, so that a
+sees. Folders the scan never walks into (hidden ones, a NAS's @eaDir thumbnails, a
+photo library package: app.core.folder_paths.is_skipped_folder) are not scored either.
+Every other file in a class folder is counted by why it was left out, so that a
 summary never covers fewer photos than the folder holds without saying so.
 """
 
@@ -13,11 +15,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.core.photo_names import is_skipped_name, photo_kind  # the layers' exception (tests/test_layers.py)
+from app.core.folder_paths import is_skipped_folder  # the layers' exceptions (tests/test_layers.py)
+from app.core.photo_names import is_skipped_name, photo_kind
 from training.datasets import folder_classes
 
 # why a file is no photo of the library (app.core.photo_names), in the summary's words
 HIDDEN, SIDECAR = "hidden", "sidecar or temporary"
+IN_SKIPPED_FOLDER = "in folders the scan skips"  # .thumbnails, @eaDir, …, whatever the file
 
 
 @dataclass
@@ -34,10 +38,14 @@ def query_files(data_dir: Path) -> QueryFiles:
 
     Raises DatasetError (training.datasets.folder_classes) for a missing folder or one
     without a class folder holding such photos."""
+    data_dir = Path(data_dir)
     kinds: dict[Path, str] = {}
     left_out: Counter = Counter()
 
     def take(path: Path) -> bool:
+        if any(is_skipped_folder(folder) for folder in path.relative_to(data_dir).parts[:-1]):
+            left_out[IN_SKIPPED_FOLDER] += 1
+            return False
         kind = photo_kind(path.name)
         if kind is None:
             left_out[why_left_out(path)] += 1
@@ -45,7 +53,7 @@ def query_files(data_dir: Path) -> QueryFiles:
         kinds[path] = kind
         return True
 
-    by_class = folder_classes(Path(data_dir), take=take)
+    by_class = folder_classes(data_dir, take=take)
     return QueryFiles(by_class, kinds, left_out)
 
 
