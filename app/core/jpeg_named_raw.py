@@ -12,6 +12,7 @@ other programs that go by its name treat it as a RAW and leave it alone too.
 from __future__ import annotations
 
 import os
+from collections.abc import Container
 
 JPEG_SIGNATURE = b"\xff\xd8\xff"  # SOI and the first marker's 0xFF
 
@@ -26,3 +27,13 @@ def holds_jpeg(path: str | os.PathLike) -> bool:
             return stream.read(len(JPEG_SIGNATURE)) == JPEG_SIGNATURE
     except OSError:
         return False
+
+
+def holds_raw_picture(path: str, kind: str, in_the_cloud: Container[str] = ()) -> bool:
+    """Whether a file the scan took as `kind` by its name holds a RAW picture, so that its
+    photo has a RAW (photos.has_raw: the app's RAW badge, `has:raw`): a JPEG with a RAW
+    name does not. One kept in the cloud (its name in `in_the_cloud`) is not opened, which
+    would download it: it goes by its name until it is read."""
+    if kind != "raw":
+        return False
+    return os.path.basename(path) in in_the_cloud or not holds_jpeg(path)

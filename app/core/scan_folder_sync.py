@@ -28,6 +28,7 @@ from app.core.index.catalog import FileState, KnownFile
 from app.core.index.connection import db_text, now_iso
 from app.core.index.pairing import PhotoFiles, family_of, family_of_key
 from app.core.index.records import printable_path
+from app.core.jpeg_named_raw import holds_raw_picture
 from app.core.photo_info import PhotoInfo, file_kind, primary_of, read_photo_info
 from app.core.picture_backfill import UnprintedJpegs
 from app.core.progress import CancelToken
@@ -421,7 +422,7 @@ class FolderSync:
         if self._written_meanwhile(conn, folder, group):
             return  # another scan at once indexed these very files: no news of this one's
         primary = primary_of([Path(f.path) for f in group.present])
-        has_raw = any(f.kind == "raw" for f in group.present)
+        has_raw = any(holds_raw_picture(f.path, f.kind, self.not_downloaded) for f in group.present)
         photo_id, created = catalog.save_photo(conn, folder, group.stem, str(primary), has_raw, group.info)
         for state in group.present:
             catalog.save_file(conn, photo_id, state, self.summary.run_id)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from app.core.index.records import printable_path
 from app.core.library import display_name
+from app.core.photo_info import file_kind
 from app.gui import theme
 from app.gui.button_row import ButtonRow
 from app.gui.icons import icon
@@ -294,8 +295,7 @@ class DetailPane(QScrollArea):
         else:
             self.title.setText(record.label or "No landmark")
         self.state_line.setText(state_text(record, predictions, best_guess))
-        names = [display_name(path) for path in record.files or [record.path]]
-        self.fields["Files"].setText("\n".join(names) + ("   (RAW + JPEG)" if record.has_raw and len(names) > 1 else ""))
+        self.fields["Files"].setText(files_text(record))
         self.fields["Files"].setToolTip("\n".join(printable_path(p) for p in record.files or [record.path]))
         self.fields["Taken"].setText(format_taken_at(record.taken_at))
         self.fields["Camera"].setText(record.camera or "—")
@@ -351,6 +351,17 @@ def follow_width(label: QLabel) -> None:
     policy = label.sizePolicy()
     policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
     label.setSizePolicy(policy)
+
+
+def files_text(record) -> str:
+    """The photo's file names for the Files field: "(RAW + JPEG)" after a pair's, and "(a
+    JPEG named .NEF)" after a file with a RAW name on a photo the scan found no RAW in
+    (it holds a JPEG: app.core.jpeg_named_raw), which the name alone would call a RAW."""
+    names = [display_name(path) for path in record.files or [record.path]]
+    if record.has_raw:
+        return "\n".join(names) + ("   (RAW + JPEG)" if len(names) > 1 else "")
+    return "\n".join(name + (f"   (a JPEG named .{name.rpartition('.')[2]})" if file_kind(name) == "raw" else "")
+                      for name in names)
 
 
 def state_text(record, predictions: list, best_guess: str | None = None) -> str:
