@@ -67,6 +67,8 @@ def test_a_relabelled_suggestion_taken_back_after_its_write_loses_the_new_keywor
     assert main(["--db", db, "undo", "--review"]) == 0
     assert "still has its keyword in its files" in capsys.readouterr().err
     assert _unwritten_and_changing(capsys, db) == ({ids["a"]}, {ids["a"]})
+    assert main(["--db", db, "write", "--dry-run"]) == 0
+    assert '"Pantheon" -> none (its label taken back: ' in capsys.readouterr().out  # a relabel, not an accept
     assert main(["--db", db, "write"]) == 0
     assert "Pantheon" not in (read_fields(files["a"].read_bytes()).subject or [])
     with PhotoIndex.open(db) as index:
@@ -140,3 +142,26 @@ def test_a_dry_run_of_a_label_taken_back_says_what_comes_out(subject_before, out
                         label_taken_back=True, before=KeywordFields(subject=subject_before, taught=["Trevi Fountain"]),
                         after=KeywordFields(subject=["Rome"]))
     assert plan.describe().endswith(f"(its label taken back: {outcome})"), plan.describe()
+
+
+@pytest.mark.parametrize("how, reason", [
+    ("label", "its label taken back: "),  # the user labelled an unlabelled photo; the model said the same later
+    ("accept", "its accept taken back: "),
+])
+def test_the_reason_a_taken_back_keyword_comes_out_names_what_the_user_took_back(
+        tmp_path, capsys, how, reason) -> None:
+    """`label` on an unlabelled photo, write, undo --review, then `tag` suggested the same
+    name: the dry run said "its accept taken back" of an accept never made (review3-3)."""
+    db, photo_id, photo, other = _unlabelled(tmp_path)
+    with PhotoIndex.open(db) as index:
+        if how == "accept":  # the model's suggestion first, accepted
+            index.set_labels([photo_id], "Colosseum", source="model", state="suggested")
+    assert main(["--db", db, how, f"id:{photo_id}", *(["Colosseum"] if how == "label" else [])]) == 0
+    assert main(["--db", db, "write"]) == 0
+    assert main(["--db", db, "undo", "--review"]) == 0
+    with PhotoIndex.open(db) as index:  # as `tag` leaves it: the model's suggestion of that name
+        index.set_labels([photo_id], "Colosseum", source="model", state="suggested")
+    capsys.readouterr()
+    assert main(["--db", db, "write", "--dry-run"]) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith(str(photo)))
+    assert line.endswith(f"({reason}the keyword our write put there comes out)"), line

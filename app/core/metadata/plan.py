@@ -103,7 +103,10 @@ class PlannedWrite:
     # `problem` is a hold the user's own choice makes (plan_jpeg_hold): a note, not a failure
     held: bool = False
     on_card: str | None = None  # held: the card not connected the file is on (plan_cards)
-    label_taken_back: bool = False  # unlabelled now, our newest write there was its: plan_targets.label_taken_back
+    # unlabelled now, our newest write there was its (plan_targets.label_taken_back); or a
+    # suggestion now whose keyword our write put there as the user's `label`, not an accept
+    label_taken_back: bool = False
+    label_source: str | None = None  # the label's source when planned: the journal keeps it (labelled, or accepted)
 
     @property
     def changes_anything(self) -> bool:
@@ -136,12 +139,12 @@ class PlannedWrite:
         state = self.index_label[1] if self.index_label is not None else "rejected"
         if state == "rejected":
             why, outcome = "label rejected: ", "our keyword comes out"
+        elif self.label_taken_back:  # unlabelled, or a suggestion now (the model's, after the take-back)
+            why, outcome = "its label taken back: ", "the keyword our write put there comes out"
         elif state == "suggested" and self.index_label is not None and self.index_label[0] is not None:
             why, outcome = "its accept taken back: ", "the keyword our write put there comes out"  # taken_back_accept
         elif state == "suggested":  # "no landmark" now (newer model, undo --review): plan_targets.withdrawn_suggestion
             why, outcome = 'a "no landmark" suggestion now: ', "the keyword our write put there comes out"
-        elif self.label_taken_back:
-            why, outcome = "its label taken back: ", "the keyword our write put there comes out"
         else:
             why, outcome = "no label: our keyword was written for another photo this file was in then, " \
                            "which it has left; ", "it comes out"
@@ -305,7 +308,7 @@ def _plan_file_again(index: PhotoIndex, item: PlannedWrite) -> PlannedWrite:
         return item  # forgotten since: nothing to plan
     fresh = _plan_file(index, photo, item.source, _file_kind(index, item.source), item.target, item.rejected)
     unchecked = item.indexed_size is None  # a JPEG's old sidecar, whose JPEG is written alongside
-    return replace(fresh, index_label=item.index_label,
+    return replace(fresh, index_label=item.index_label, label_source=item.label_source,
                    indexed_size=None if unchecked else fresh.indexed_size,
                    indexed_mtime_ns=None if unchecked else fresh.indexed_mtime_ns)
 
@@ -347,8 +350,10 @@ def _plan_file(
         previous_label=previous, indexed_size=size, indexed_mtime_ns=mtime_ns, fields=names, rejected=rejected,
         own_write=own, index_label=(photo.label, photo.state),
         last_write=history.last_entry.id if history.last_entry is not None else None,
-        label_taken_back=rejected and photo.state == "unlabelled" and history.last_entry is not None
-        and history.last_entry.photo_id == photo.id,
+        label_taken_back=rejected and history.last_entry is not None and history.last_entry.photo_id == photo.id
+        and (photo.state == "unlabelled" or (taken_back and previous is not None and history.last_entry.after.get(
+            "source") == "user")),  # (a write older than the source recorded: an accept, as before)
+        label_source=photo.source,
     )
     if nothing_to_take_out:
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), **common)

@@ -409,6 +409,8 @@ def _replace_journaled(
         # the state it was written in: a label written as accepted and then taken back
         # (`undo --review`, Ctrl+Z) is ours to take out again (plan.taken_back_accept)
         after["state"] = item.index_label[1]
+        if item.label_source is not None:  # a `label` taken back is said as one, not as an accept
+            after["source"] = item.label_source
     if kind == "jpeg" and not options.keep_mtime:
         after["touched"] = True  # `write --touch`: its undo gives a new time too (JournalEntry.touched)
     with guard:
