@@ -9,7 +9,6 @@ from pathlib import Path
 
 from app.cli.main import main
 from app.core.index import PhotoIndex, compile_query, parse_query
-from tests.docs_text import user_docs_text
 from tests.test_index_support import write_jpeg, write_tiff_raw
 
 NAMES = ("written", "relabelled", "accepted", "rejected", "untagged", "no_landmark")
@@ -157,17 +156,3 @@ def test_a_rejected_no_landmark_suggestion_is_not_unwritten(tmp_path, capsys) ->
     assert _dry_run_changes(capsys, db) == expected
     assert _json_ids(capsys, "--db", db, "search", "--json", "is:unwritten") == expected
     assert _both_forms(db, "is:unwritten") == (expected, expected)
-
-
-def test_the_help_says_a_file_changed_elsewhere_is_seen_by_write_dry_run_only() -> None:
-    """is:unwritten reads the index alone: a keyword field another program added since our
-    write (IPTC Keywords, which `write` fills too) is seen by `write --dry-run`, so the
-    help must not promise that is:unwritten lists it (t_life3-1)."""
-    from app.cli.commands.search import QUERY_HELP
-    from app.gui.search_bar import LANGUAGE
-
-    unwritten = QUERY_HELP[QUERY_HELP.index("is:unwritten"):]
-    assert "another program changed since our write" in unwritten and "`write --dry-run`" in unwritten
-    assert "another program changed since" in LANGUAGE
-    readme = user_docs_text()
-    assert "is only seen by `write --dry-run`, and `write 'is:unwritten …'`" in readme

@@ -20,7 +20,7 @@ from pathlib import Path
 from app.core.cloud_files import IN_ICLOUD
 from app.core.errors import PhotoNotReadError, PhotoReadError
 from app.core.file_owner import with_permission_advice
-from app.core import keywords_changed_elsewhere
+from app.core import keywords_changed_elsewhere, unwritten_elsewhere
 from app.core.fingerprint import fingerprint_file, picture_print
 from app.core.index import catalog, labels, pairing, problems, renamed_over_records, rereads, scan_runs
 from app.core.index import sidecar_states
@@ -105,6 +105,7 @@ class FolderSync:
         self.sidecar_changed: set[int] = set()  # its photos a known sidecar of which changed: read again
         self.sidecars_gone: list[str] = []  # its sidecars still gone that only their GONE row knows
         self.keyword_decisions = keywords_changed_elsewhere.ScanDecisions()  # one review command a scan
+        self.changed_elsewhere: set[int] = set()  # the batch's photos with changed files read: unwritten_elsewhere
         self.unprinted = UnprintedJpegs(index)  # JPEGs indexed before picture prints (picture_backfill.py)
 
     def _cancelled(self) -> bool:
@@ -191,6 +192,8 @@ class FolderSync:
                     self.renamed.save_notes(conn)
                     for group in groups:
                         self._write_group(conn, folder, group)
+                    unwritten_elsewhere.note_after_scan(self.index, self.changed_elsewhere)  # once a batch
+                    self.changed_elsewhere.clear()
                     self._flush_errors(conn)
             except BaseException:  # rolled back (a full disk): the scan reports what it stored
                 self._take_back_counts(counted_before)
@@ -431,6 +434,8 @@ class FolderSync:
         info = group.info
         change = keywords_changed_elsewhere.follow_the_files(
             conn, photo_id, info, self.keyword_decisions) if not created and group.touched else None
+        if not created and group.touched:
+            self.changed_elsewhere.add(photo_id)
         if change is not None:
             self.summary.keywords_changed_elsewhere.append(change.to_json())
             if change.note is not None:  # a file whose copies of its keywords disagree: said, label kept

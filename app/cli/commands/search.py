@@ -9,7 +9,7 @@ from app.cli.common import add_json_flag, one_line, open_index, print_json_line,
 QUERY_HELP = (
     'free words, label:"Eiffel Tower", camera:D850, lens:18-55mm, date:2020-11, after:2020-11-01, before:2021, '
     "score>0.8 (how sure of the label; \"no landmark\": 1 - its best guess's score), state:suggested|accepted|rejected|unlabelled, folder:…, path:/photos/DSC_0001.JPG, has:gps, "
-    "has:raw, has:date, has:label (-has:label -state:unlabelled: the photos tagged \"no landmark\"), is:missing, is:damaged|unreadable|write-failed|undo-failed|teach-failed|problem (the photos with that problem now, as `stats --errors` lists them), is:unwritten (the photos whose files `write` would change now, as the index knows them: a file another program changed since our write, a keyword field it added such as IPTC Keywords, which `write` fills with the label too, is seen by `write --dry-run`, not by is:unwritten), id:123,456 (the \"id\" of a --json line), -word for NOT; terms combine with AND, A OR B for either (several path: terms: any "
+    "has:raw, has:date, has:label (-has:label -state:unlabelled: the photos tagged \"no landmark\"), is:missing, is:damaged|unreadable|write-failed|undo-failed|teach-failed|problem (the photos with that problem now, as `stats --errors` lists them), is:unwritten (the photos whose files `write` would change now), id:123,456 (the \"id\" of a --json line), -word for NOT; terms combine with AND, A OR B for either (several path: terms: any "
     "of those files); empty = every photo. A file or folder path typed as the query (Rome/DSC_0042.JPG, a shell "
     "glob) finds those photos, -PATH (-Rome/) all but those"
 )

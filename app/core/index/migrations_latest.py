@@ -241,3 +241,14 @@ def migration_47(conn: sqlite3.Connection) -> None:
         "FROM photos p JOIN files f ON f.path = p.primary_path WHERE p.id = tagged.photo_id) "
         "WHERE file_fingerprint IS NOT NULL AND file_fingerprint = (SELECT f.fingerprint FROM photos p "
         "JOIN files f ON f.path = p.primary_path WHERE p.id = tagged.photo_id)")
+
+
+# is:unwritten read the index alone, so a JPEG another program gave a keyword field after
+# our write (IPTC Keywords, which `write` fills with the label too) was left out while
+# `write --dry-run` listed it (t_life3-1). `unwritten_elsewhere` holds, for a changed file
+# a scan read that still holds our label, the write it would take to fill it in: the label
+# it was planned for, and our newest standing write of that path then (NULL: none), so the
+# row stands only while both are as they were (app.core.unwritten_elsewhere).
+def migration_48(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE IF NOT EXISTS unwritten_elsewhere (photo_id INTEGER NOT NULL, path TEXT NOT NULL, "
+                 "label TEXT NOT NULL, write_id INTEGER, PRIMARY KEY (photo_id, path))")

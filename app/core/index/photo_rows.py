@@ -24,7 +24,8 @@ SIDECAR_STATES = "sidecar_states"
 # Rows about the photo row itself (labels, reviews, model results, scan notes): they go with
 # it (the user's words that the heir is to keep are taken over before: take_over_users_words).
 OF_THE_ROW = ("labels", "predictions", "tagged", "embeddings", "rejections", "taught_refs", "contents_before",
-              "moves_pending", "read_back_keywords", "read_backs_unrecorded", "split_off_files", "retag_photos")
+              "moves_pending", "read_back_keywords", "read_backs_unrecorded", "split_off_files", "retag_photos",
+              "unwritten_elsewhere")
 # Journals, kept for `undo`: write_journal negates a forgotten photo's id (told apart, a
 # photo's still and no photo's: else keywords_changed_elsewhere read the files our write
 # labelled for it as the stranger's), the review journal marks its rows forgotten. A move is

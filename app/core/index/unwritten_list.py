@@ -31,7 +31,8 @@ BUILT = "temp.unwritten_built"  # one row: the data_version TABLE holds, NULL: t
 # judging a photo costs ~10-40 us a file: past this many, one pass over all is as quick
 REBUILD_ABOVE = 2_000
 # the tables whose rows the rule reads by photo_id (unwritten_term): a row's photo, before and after
-_BY_PHOTO = ("labels", "rejections", "read_back_keywords", "files", "write_journal", "taught_refs")
+_BY_PHOTO = ("labels", "rejections", "read_back_keywords", "files", "write_journal", "taught_refs",
+             "unwritten_elsewhere")
 # the tables read by label whose change builds the list anew: a place forgotten (rare) is every photo of it
 _BY_LABEL = ("forgotten_places",)
 # the query term field of is:unwritten read from TABLE (query._condition; as LABEL_NOT_REJECTED)

@@ -22,9 +22,12 @@ ours (plan_targets.jpeg_sidecars: the next write changes it too). A photo is unw
 - it has no label (its `label` taken back) where our newest write of a target put a
   keyword there for it (plan_targets.label_taken_back).
 The rule follows plan.plan_writes without `--include-suggested` or `--no-jpeg`; a file
-changed outside since our write (a keyword typed in Lightroom) is not known until
-`write --dry-run` reads it. Compiled as SQL over a labels row `l`: a correlated condition
-for the row walk, and one `p.id IN (…)` list for the indexed form (see search_plan)."""
+changed outside since our write is known as the scan that read it found it: where it
+still holds our label and `write` would change a keyword field of it (IPTC Keywords
+another program added: app.core.unwritten_elsewhere), the photo is unwritten while its
+label and our newest write of the file are as then (ELSEWHERE). Compiled as SQL over a
+labels row `l`: a correlated condition for the row walk, and one `p.id IN (…)` list for
+the indexed form (see search_plan)."""
 
 from __future__ import annotations
 
@@ -35,6 +38,10 @@ from app.core.index.connection import id_chunks
 from app.core.index.held_as_suggested import held_sql
 
 UNWRITTEN = "unwritten"  # the is: value
+ELSEWHERE = "unwritten_elsewhere"  # files a scan found changed elsewhere that `write` would fill in
+# our newest standing write of the path `{path}` (NULL for none)
+NEWEST_WRITE = ("(SELECT j.id FROM write_journal j JOIN write_batches b ON b.id = j.batch_id WHERE j.path = {path} "
+                "AND b.undone_at IS NULL AND j.size_after IS NOT NULL ORDER BY j.id DESC LIMIT 1)")
 
 _STEM = "substr(f.path, 1, length(f.path) - length(f.ext))"  # files.ext: ".nef", or "" for none
 _SIDECARS = f"f.path || '.xmp', f.path || '.XMP', {_STEM} || '.xmp', {_STEM} || '.XMP'"
@@ -162,9 +169,17 @@ def unwritten_on_label_row(l: str = "l.", photo: str | None = "p.id") -> str:
     (_label_taken_back); NULL for the others, which a negated term reads as false
     (query._row_condition's coalesce). `photo` None: rows only."""
     accepted, rejected, withdrawn = _cases(l)
+    accepted = f"({accepted} OR {_filled_in_elsewhere(l)})"
     unlabelled = f" OR ({l}photo_id IS NULL AND {_label_taken_back(photo)})" if photo else ""
     return (f"(({l}state = 'accepted' AND {accepted}) OR ({l}state = 'rejected' AND {rejected}) OR "
             f"({l}state = 'suggested' AND {withdrawn}){unlabelled})")
+
+
+def _filled_in_elsewhere(l: str) -> str:
+    """The condition on an accepted labels row `l`: a file of the photo a scan found changed
+    elsewhere wants the label filled in, the label and our newest write of it as then."""
+    return (f"EXISTS (SELECT 1 FROM {ELSEWHERE} e WHERE e.photo_id = {l}photo_id AND e.label = {l}label "
+            f"AND e.write_id IS {NEWEST_WRITE.format(path='e.path')})")
 
 
 def _label_taken_back(pid: str) -> str:
