@@ -335,6 +335,10 @@ def main(argv: list[str] | None = None) -> int:
     disk, `>&-`) does not stop it: one line says so at the end, exit 74 (model.console)."""
     from model.console import code_of_parser_exit, lost_output_code, output_guarded
 
+    if argv is None:  # this process's own command line: file names read as UTF-8 (model.utf8_mode)
+        from model.utf8_mode import run_in_utf8_mode
+
+        run_in_utf8_mode("landmark-train")
     with output_guarded() as output:
         try:
             code = _run(argv)

@@ -161,6 +161,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     one line says so at the end and the exit code is 74 (model.console)."""
     from model.console import code_of_parser_exit, lost_output_code, output_guarded
 
+    if argv is None:  # this process's own command line: file names read as UTF-8 (model.utf8_mode)
+        from model.utf8_mode import run_in_utf8_mode
+
+        run_in_utf8_mode("landmark-tagger")
     with _ctrl_c_held_at_commit(), output_guarded() as output:
         try:
             code = _run(argv)
