@@ -133,14 +133,15 @@ def test_an_undo_that_could_not_restore_a_file_retries_it_before_any_older_batch
     assert (summary.batch_id, summary.written, summary.failed) == (second.batch_id, 1, 0)
     assert [p.read_bytes() for p in photos] == originals
     assert older.read_bytes() == older_written  # the older batch was not touched
-    # a second failure closes the batch; the next undo goes on to the older one
+    # a second failure closes the batch; the next undo goes on to the older one (a read-only
+    # file never closes it: test_undo_of_read_only_files_keeps_its_batch.py)
     third = write_all(index, query="-petra")
-    photos[0].chmod(0o444)
+    photos[0].rename(away)
     assert undo_last_write(index).failed == 1
     summary = undo_last_write(index)
     assert (summary.batch_id, summary.failed) == (third.batch_id, 1) and "this batch is closed" in summary.line()
     assert index.errors(stage="undo") == []  # said once; nothing is left to retry
-    photos[0].chmod(0o644)
+    away.rename(photos[0])
     assert undo_last_write(index).batch_id not in (second.batch_id, third.batch_id)
 
 

@@ -32,7 +32,6 @@ except ImportError:  # Windows
     fcntl = None
 
 from app.core.errors import MetadataWriteError, OnlyCopyKeptError, TaggerError
-from app.core.file_owner import AnotherUsersFileError, folder_of_another_user
 from app.core.metadata.disk_problems import (READ_ONLY_DISK, FileInUseError, ReadOnlyDiskError, disk_gone_error,
                                              passing_error_class)
 from app.core.metadata.file_attributes import ON_WINDOWS, keep_file_attributes
@@ -42,7 +41,9 @@ from app.core.metadata.temp_names import is_written_by_us as _is_written_by_us
 from app.core.metadata.temp_names import _utf16_units
 from app.core.metadata.temp_names import path_room as _path_room
 from app.core.metadata.temp_names import temp_stem as _temp_stem
-from app.core.metadata.unwritable import unwritable_reason, unwritable_refusal  # unwritable_reason: as before the split
+# (unwritable_reason: importable from here as before the split)
+from app.core.metadata.unwritable import (FilePermissionError, removal_refused_words, unwritable_reason,
+                                          unwritable_refusal)
 from app.core.metadata.windows_replace import replace_keeping_file_identity
 from app.core.photo_info import file_kind
 
@@ -357,7 +358,9 @@ def replace_atomically(
             if not isinstance(error, PermissionError):
                 raise
             _remove_quietly(temp)
-            refused = FileInUseError if ON_WINDOWS and _held_by_another_program(path, error) else MetadataWriteError
+            # elsewhere a permission (an immutable flag, a sticky folder) the user can give: it passes
+            refused = (FileInUseError if _held_by_another_program(path, error) else MetadataWriteError) \
+                if ON_WINDOWS else FilePermissionError
             raise refused(_refused_replace_message(path, error)) from None
     except OSError as error:
         _remove_quietly(temp)
@@ -442,11 +445,12 @@ def remove_file(path: Path) -> None:
     path = real_file(path)
     try:
         os.remove(path)
+    except PermissionError as error:  # worded as write's refusal of the folder: what to make writable
+        refused, why = removal_refused_words(path, error)
+        raise refused(f"cannot remove {path}: {why}") from None
     except OSError as error:
         why = READ_ONLY_DISK if passing_error_class(error) is ReadOnlyDiskError else error.strerror
-        theirs = isinstance(error, PermissionError) and folder_of_another_user(path, "removing files needs that")
-        raise (passing_error_class(error) or (AnotherUsersFileError if theirs else MetadataWriteError))(
-            f"cannot remove {path}: {theirs or why}") from None
+        raise (passing_error_class(error) or MetadataWriteError)(f"cannot remove {path}: {why}") from None
     try:
         fsync_folder(path.parent)
     except OSError:

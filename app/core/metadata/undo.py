@@ -65,13 +65,14 @@ def undo_last_write(
     """Revert the newest batch not yet undone (files in reverse order), including one
     cut short by a crash. Each file restored leaves the batch's journal. Files that
     could not be restored keep the batch open, so the next undo retries just them
-    rather than reverting an older write. A file gone, replaced or read-only that
+    rather than reverting an older write. A file gone or replaced that
     fails again then closes the batch (keeping our keywords), so undo can move on;
-    a full disk (or quota), a read-only card or disk, one unplugged (disk_gone_error:
+    a full disk (or quota), a read-only card or disk, a file or folder made read-only
+    (unwritable.FilePermissionError: the user can chmod it), one unplugged (disk_gone_error:
     the library folder holding the file, or a folder link on the way, not found or
     empty) or failing (an I/O error), a file another program holds open, or one of
     another user we may not read or change (file_owner.AnotherUsersFileError) never
-    counts towards that: it passes once there is room, the card is writable or back, the
+    counts towards that: it passes once there is room, the card or file is writable or back, the
     program lets go, or the owner lets us in, and a retry while it lasts would otherwise
     close the batch with nothing restored. A library folder moved passes once the user relocates it, one
     deleted whole once the user forgets it (its files are then gone). The commands the

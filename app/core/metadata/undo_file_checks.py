@@ -13,6 +13,7 @@ from app.core.file_owner import AnotherUsersFileError, not_readable_words, other
 from app.core.metadata import journal
 from app.core.metadata.disk_problems import disk_gone_error, passing_error_class
 from app.core.metadata.keywords import FIELD_NAMES, KeywordFields, keyword_form
+from app.core.metadata.unwritable import FilePermissionError
 
 
 # undo_entry's answer for a file our write reached that holds nothing of ours now, which no
@@ -39,7 +40,8 @@ def current_bytes(path: Path, library_folders: list[Path]) -> bytes | None:
     is on a card or disk gone (disk_gone_error: a file or folder the user removed leaves
     its library folder, and any link on the way, there), NotDownloadedError when it is
     in iCloud or online-only (not read: that would download it, and fail offline),
-    AnotherUsersFileError when another user's file may not be read, or the error of its
+    AnotherUsersFileError when another user's file may not be read (FilePermissionError
+    when one of ours may not: a chmod gives it), or the error of its
     disk's failure, so the undo keeps the batch for that file."""
     note = not_downloaded_note(path)
     if note is not None:
@@ -53,7 +55,7 @@ def current_bytes(path: Path, library_folders: list[Path]) -> bytes | None:
         return None
     except PermissionError as error:  # worded as `scan` and `write` word it, the owner named
         theirs = other_owner(path) is not None  # only they (or an administrator) can let us: passes
-        raise (AnotherUsersFileError if theirs else MetadataWriteError)(
+        raise (AnotherUsersFileError if theirs else FilePermissionError)(  # ours: the user can chmod it
             f"{path}: {not_readable_words(path, error)}") from None
     except OSError as error:
         raise (passing_error_class(error) or MetadataWriteError)(f"cannot read {path}: {error.strerror}") from None

@@ -1,6 +1,6 @@
 """How an undo of a write batch ends when files could not be restored: the kinds of
 failure (a file gone for good closes the batch; a full disk, a card unplugged, a file in
-use, in the cloud only or of another user keeps it open) and the line that says what to do next."""
+use, in the cloud only, read-only or of another user keeps it open) and the line that says what to do next."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from app.core.errors import MetadataWriteError
 from app.core.file_owner import AnotherUsersFileError
 from app.core.metadata.disk_problems import (DiskUnreachableError, FileInUseError, OutOfSpaceError, ReadOnlyDiskError,
                                              passing_error_class)
+from app.core.metadata.unwritable import FilePermissionError
 from app.core.wording import counted, shell_quote
 
 
@@ -106,11 +107,14 @@ class CopiesFoundError(MetadataWriteError):
 # (a subclass before its class: the first that matches names the cause)
 PASSING_CAUSES = {LeftWithItsPhotoError: "left with its photo", CopiesFoundError: "copies", OutOfSpaceError: "space", ReadOnlyDiskError: "read-only disk",
                    DiskUnreachableError: "disk gone", FileInUseError: "in use",
-                   NotDownloadedError: "in the cloud", AnotherUsersFileError: "another user's"}
+                   NotDownloadedError: "in the cloud", AnotherUsersFileError: "another user's",
+                   FilePermissionError: "permission"}
 
 
 def passing_cause(error: BaseException) -> str | None:
     """Why a file could not be restored for now only (a PASSING_CAUSES value), else None."""
+    if isinstance(error, PermissionError):  # a raw refusal (EACCES, EPERM): a permission the user can give
+        return PASSING_CAUSES[FilePermissionError]
     if isinstance(error, OSError):
         cause = passing_error_class(error)
         return None if cause is None else PASSING_CAUSES[cause]
@@ -174,6 +178,13 @@ def what_to_do(lasting: int, passing: Counter, retrying: bool, ways_out: list[st
         steps.append(f"{counted(theirs, 'file')} of another user (named above) that you may not change: "
                      f"{'its owner' if theirs == 1 else 'their owners'} or an administrator can make "
                      f"{'it' if theirs == 1 else 'them'} readable and writable for you; then undo again; "
+                     "that does not close this batch")
+    refused = passing["permission"]  # chmod 444, a folder 555, a Locked flag: the user can give it
+    if refused:
+        one = refused == 1
+        steps.append(f"{counted(refused, 'file')} this app may not change for {'its' if one else 'their'} permissions "
+                     "(read-only, locked, or in a read-only folder; named above): make "
+                     f"{'it and its' if one else 'them and their'} folder writable for this app and undo again; "
                      "that does not close this batch")
     if passing["in the cloud"]:
         steps.append(f"{counted(passing['in the cloud'], 'file')} in iCloud or online-only, not downloaded: "

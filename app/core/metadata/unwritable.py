@@ -15,6 +15,13 @@ from app.core.file_owner import AnotherUsersFileError, file_of_another_user, fol
 from app.core.metadata.disk_problems import READ_ONLY_DISK, ReadOnlyDiskError, on_read_only_disk
 
 
+class FilePermissionError(MetadataWriteError):
+    """A file or folder of ours whose permissions refuse the change: read-only (chmod,
+    the Read-only attribute, a copy from a read-only source), locked, or a folder we may
+    not write into. The user can make it writable, as a card's lock switch: an undo keeps
+    its batch open for it (undo_outcome.PASSING_CAUSES); the file is there and intact."""
+
+
 # The immutable flags of macOS/BSD st_flags (no st_flags on Linux or Windows).
 _LOCKED_FLAGS = stat.UF_IMMUTABLE | stat.SF_IMMUTABLE
 
@@ -39,17 +46,35 @@ def unwritable_refusal(path: Path, current: os.stat_result | None) -> tuple[type
     if current is not None and (not os.access(path, os.W_OK) or not current.st_mode & 0o222):
         theirs = file_of_another_user(path, current)  # chmod is the owner's
         return (AnotherUsersFileError, theirs) if theirs else \
-            (MetadataWriteError, "the file is read-only; make it writable for this app to change it")
+            (FilePermissionError, "the file is read-only; make it writable for this app to change it")
     if current is not None and getattr(current, "st_flags", 0) & _LOCKED_FLAGS:
         # macOS (and BSD): Finder's "Locked" sets uchg; a rename over such a file fails
-        return MetadataWriteError, "the file is locked (Finder: Get Info, untick Locked) so it cannot be changed"
+        return FilePermissionError, "the file is locked (Finder: Get Info, untick Locked) so it cannot be changed"
     try:
         folder_mode = os.stat(path.parent).st_mode
     except OSError as error:
-        return MetadataWriteError, f"cannot open the folder {path.parent}: {error.strerror}"
+        refused = FilePermissionError if isinstance(error, PermissionError) else MetadataWriteError
+        return refused, f"cannot open the folder {path.parent}: {error.strerror}"
     if os.name != "nt" and (not os.access(path.parent, os.W_OK) or not folder_mode & 0o222):
         theirs = folder_of_another_user(path)
         return (AnotherUsersFileError, theirs) if theirs else (
-            MetadataWriteError,
+            FilePermissionError,
             f"the folder {path.parent} is read-only; changing {path.name} needs a temporary file next to it")
     return None
+
+
+def removal_refused_words(path: Path, error: PermissionError) -> tuple[type[MetadataWriteError], str]:
+    """Why `path` (a sidecar we created) could not be removed, worded as a write's refusal
+    is: the folder of another user, or read-only ("make it writable"), else the system's
+    words with what to check. Each is a permission the user (or the owner) can give."""
+    theirs = folder_of_another_user(path, "removing files needs that")
+    if theirs:
+        return AnotherUsersFileError, theirs
+    try:
+        folder_mode = os.stat(path.parent).st_mode
+    except OSError:
+        folder_mode = 0o777
+    if not os.access(path.parent, os.W_OK) or not folder_mode & 0o222:
+        return FilePermissionError, (f"the folder {path.parent} is read-only; make it writable for this app "
+                                     f"to remove {path.name}")
+    return FilePermissionError, f"{error.strerror or error}; check the permissions of the file and its folder"
