@@ -31,6 +31,14 @@ _STATE_WORDS = {
 }
 
 
+# The invisible controls that make text display in another order than it is stored.
+_DIRECTION_CONTROLS = {
+    0x202A: "left-to-right embedding", 0x202B: "right-to-left embedding", 0x202C: "pop directional formatting",
+    0x202D: "left-to-right override", 0x202E: "right-to-left override", 0x2066: "left-to-right isolate",
+    0x2067: "right-to-left isolate", 0x2068: "first strong isolate", 0x2069: "pop directional isolate",
+}
+
+
 def unwritable_character(name: str) -> str | None:
     """The first character of `name` that no keyword can hold, named for the user, else
     None: the rule of every label (teaching.check_label, read_back.is_label_text). XMP is
@@ -38,11 +46,19 @@ def unwritable_character(name: str) -> str | None:
     spaces), no U+FFFE or U+FFFF and no half of a UTF-16 surrogate pair; a name holding
     one was labelled and taught, and every `write` then failed with "XMP is not
     well-formed XML", as if the photo were damaged. A byte that is not UTF-8 in a
-    command's argument reaches Python as such a half (U+DC80-U+DCFF)."""
+    command's argument reaches Python as such a half (U+DC80-U+DCFF).
+
+    Nor a direction override, embedding or isolate (U+202A-U+202E, U+2066-U+2069): "Dome
+    " + U+202E + "evil" is stored so and shown as "Dome live" here and in every other
+    program, a look-alike of another name. A right-to-left name needs none of them (the
+    marks U+200E, U+200F stay)."""
     for char in name:
         code = ord(char)
         if unicodedata.category(char) == "Cc":
             return f"a control character (U+{code:04X})"
+        if code in _DIRECTION_CONTROLS:
+            return (f"a {_DIRECTION_CONTROLS[code]} (U+{code:04X}), which shows the text after it in "
+                    "another order than it is stored")
         if code in (0xFFFE, 0xFFFF):
             return f"U+{code:04X}, a noncharacter that XMP cannot hold"
         if 0xDC80 <= code <= 0xDCFF:

@@ -306,8 +306,9 @@ def run_reject(args: argparse.Namespace) -> int:
 def run_label(args: argparse.Namespace) -> int:
     from app.cli.common import folders_joined_for_files, refuse_file_as_name, say_folders_joined
     from app.core.errors import UsageError
+    from model.labels import label_form
     name = None if args.no_landmark else (args.name or "").strip()
-    if name == "":
+    if name is not None and not label_form(name):  # spaces or invisible characters alone
         raise UsageError("the label NAME is empty; give a landmark name such as \"Chateau d'If\" "
                          "(or --no-landmark for photos that show none)")
     if name is not None:
