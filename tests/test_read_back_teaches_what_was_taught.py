@@ -146,3 +146,21 @@ def test_a_keyword_re_cased_in_another_program_still_reads_back_as_taught(tmp_pa
         fields = KeywordFields(["arezzo STREETS"], ["Landmarks|arezzo STREETS"], taught=taught)
         (tmp_path / "DSC_0001.NEF.xmp").write_bytes(render_sidecar(None, fields))
         assert [found[1:] for found in landmarks_in_sidecars([raw])] == [("arezzo STREETS", teaches)]
+
+
+def test_a_correction_to_a_landmark_of_the_models_teaches_again_on_a_new_index(tmp_path, tagged, tiny_bundle) -> None:
+    """Labelled with one of the model's own landmarks (the model said another): it teaches,
+    `write` names it in the Teaches field, and a new index teaches it again (t_teach-1); the
+    model's landmark only accepted (no field) does not."""
+    index, ids, folder, options = tagged
+    landmark = tiny_bundle.class_names()[0]
+    teaching.learn_from_correction(index, ids[0], landmark, bundle=tiny_bundle)
+    index.set_label(ids[1], landmark, source="model", state="accepted", landmark_id="x", score=0.9)
+    assert teaching.taught_labels(index) == {landmark: 1}
+    assert _write_all(index) == 2
+    assert read_fields((folder / "DSC_0000.JPG").read_bytes()).taught == [landmark]
+
+    summary, taught, labels = _read_back(tmp_path, folder, options)
+    assert summary.scan.labels_read == 2 and summary.taught == 1
+    assert taught == {landmark: 1}
+    assert labels["DSC_0001.JPG"] == (landmark, "user", "accepted")  # read back, teaching nothing

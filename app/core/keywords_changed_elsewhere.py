@@ -289,7 +289,8 @@ def _decide(conn: sqlite3.Connection, change: KeywordChange, info: PhotoInfo | N
         label_store.store_label(conn, change.photo_id, change.now, source="taught" if taught is False else "user",
                                 state="accepted", landmark_id=None, score=None)
         files = list(info.landmark_files) if read_now else []
-        record_read_back(conn, change.photo_id, change.now, files if change.path in files else [*files, change.path])
+        record_read_back(conn, change.photo_id, change.now, files if change.path in files else [*files, change.path],
+                         teaches=taught is True)
         after = (change.now, "accepted")
     else:
         label_store.change_states(conn, [change.photo_id], "rejected")

@@ -208,23 +208,27 @@ def _prepare_references(
 def teach_untaught_labels(index: "PhotoIndex", bundle: "ModelBundle", photo_ids: Sequence[int]) -> int:
     """Photos the user gave a place of their own that teach nothing yet (labels read back
     from the files into a new index, or set while no model was usable) teach it now,
-    from the embedding `tag` stored; the model's own landmarks and places the user told
-    the app to forget are left alone. Returns how many photos were taught."""
+    from the embedding `tag` stored; places the user told the app to forget are left
+    alone, and so are the model's own landmarks (a label alone may be a suggestion only
+    accepted) but where the files it was read back from name it in their Teaches field
+    (a correction taught, then written). Returns how many photos were taught."""
     known = {name.casefold() for name in bundle.class_names()}
     pending: dict[str, list[int]] = {}
     ids = [int(i) for i in photo_ids]
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         rows = index.conn.execute(
-            f"SELECT l.photo_id, l.label FROM labels l WHERE l.photo_id IN ({','.join('?' * len(chunk))}) "
+            "SELECT l.photo_id, l.label, EXISTS (SELECT 1 FROM read_back_keywords r WHERE r.photo_id = l.photo_id "
+            "AND r.keyword = l.label AND r.teaches) "
+            f"FROM labels l WHERE l.photo_id IN ({','.join('?' * len(chunk))}) "
             "AND l.source = 'user' AND l.state = 'accepted' AND l.label IS NOT NULL "
             "AND NOT EXISTS (SELECT 1 FROM taught_refs t WHERE t.photo_id = l.photo_id AND t.label = l.label) "
             "AND l.label NOT IN (SELECT label FROM forgotten_places) "
             "AND EXISTS (SELECT 1 FROM embeddings e WHERE e.photo_id = l.photo_id AND e.model_id = ?)",
             (*chunk, bundle.id),
         ).fetchall()
-        for photo_id, label in rows:
-            if label.casefold() not in known:
+        for photo_id, label, file_says_it_teaches in rows:
+            if file_says_it_teaches or label.casefold() not in known:
                 pending.setdefault(label, []).append(int(photo_id))
     taught = 0
     for label, labelled in pending.items():

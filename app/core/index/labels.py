@@ -124,7 +124,8 @@ def adopt_written_label(conn: sqlite3.Connection, photo_id: int, label: str, fil
     says (metadata.taught_field): False, the photo taught nothing (a suggestion accepted,
     a place forgotten): its label comes back as an accepted suggestion (source taught),
     which teaches nothing; else the user's (a place of theirs teaches it at the next
-    `tag`). True when the label changed."""
+    `tag`, and so does a landmark of the model's where the field names it: recorded).
+    True when the label changed."""
     if has_users_word(conn, photo_id):
         return False
     if is_rejected(conn, photo_id, label):
@@ -133,7 +134,7 @@ def adopt_written_label(conn: sqlite3.Connection, photo_id: int, label: str, fil
         return False
     store_label(conn, photo_id, label, source="taught" if taught is False else "user", state="accepted",
                 landmark_id=None, score=None)
-    record_read_back(conn, photo_id, label, files)
+    record_read_back(conn, photo_id, label, files, teaches=taught is True)
     return True
 
 

@@ -252,3 +252,16 @@ def migration_47(conn: sqlite3.Connection) -> None:
 def migration_48(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE IF NOT EXISTS unwritten_elsewhere (photo_id INTEGER NOT NULL, path TEXT NOT NULL, "
                  "label TEXT NOT NULL, write_id INTEGER, PRIMARY KEY (photo_id, path))")
+
+
+# A correction to one of the model's own landmarks (`label PHOTO Alhambra` where the model
+# said another) teaches, and `write` names it in the file's Teaches field, but a new index
+# read it back as an untaught label: `tag` taught again only labels the model does not know
+# (a label alone, of an older write or Lightroom, may be a suggestion only accepted).
+# `teaches` records that the files the label was read back from name it in that field
+# (taught_field.taught_in true): the evidence teach_untaught_labels needs. Rows read back
+# before say nothing (0), as before.
+def migration_49(conn: sqlite3.Connection) -> None:
+    from app.core.index.migrations_recent import _add_missing_columns
+
+    _add_missing_columns(conn, "read_back_keywords", (("teaches", "INTEGER NOT NULL DEFAULT 0"),))

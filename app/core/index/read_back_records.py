@@ -13,12 +13,16 @@ from typing import Iterable
 from app.core.index.connection import db_text
 
 
-def record_read_back(conn: sqlite3.Connection, photo_id: int, keyword: str, files: Iterable[str | PathLike]) -> None:
+def record_read_back(conn: sqlite3.Connection, photo_id: int, keyword: str, files: Iterable[str | PathLike],
+                     teaches: bool = False) -> None:
     """The photo's label was read back from `keyword` in `files`: the record replaces
-    any earlier one of the photo (a label read back anew)."""
+    any earlier one of the photo (a label read back anew). `teaches`: the files' Teaches
+    field names it (taught_field.taught_in), so it teaches again even where the model
+    knows the name (teaching.teach_untaught_labels)."""
     conn.execute("DELETE FROM read_back_keywords WHERE photo_id = ?", (photo_id,))
-    conn.executemany("INSERT OR REPLACE INTO read_back_keywords (photo_id, path, keyword) "
-                     "VALUES (?, CAST(? AS TEXT), ?)", [(photo_id, db_text(str(path)), keyword) for path in files])
+    conn.executemany("INSERT OR REPLACE INTO read_back_keywords (photo_id, path, keyword, teaches) "
+                     "VALUES (?, CAST(? AS TEXT), ?, ?)",
+                     [(photo_id, db_text(str(path)), keyword, int(teaches)) for path in files])
 
 
 def read_back_keyword(conn: sqlite3.Connection, photo_id: int, file: str | PathLike) -> str | None:

@@ -20,7 +20,8 @@ changes the file's keyword fields anyway:
   accepted, source taught; a label of a place forgotten with `teach --forget`): empty,
   into a file without the field too, the one case that needs it;
 - it teaches its label (a reference), or will at the next `tag` (a label of the user's,
-  not of a forgotten place, which teach_untaught_labels takes unless the model knows it):
+  not of a forgotten place, which teach_untaught_labels takes; a landmark of the model's
+  only where the field names it, which a read back records in read_back_keywords.teaches):
   its label alone reads back right; rewritten, the place where it teaches now or the file
   holds the field, none elsewhere; else an empty field turns into the place, and any
   other (none, the place, a stale one) stays as it is;
