@@ -45,3 +45,20 @@ def test_nothing_to_forget_says_the_photos_in_icloud_stay(qtbot, window, monkeyp
     message = window.statusBar().currentMessage()
     assert message.startswith("No missing photo to forget. 2 missing photos stay: they are in iCloud")
     assert "1 missing photo stays: a scan that did not finish" in message
+
+
+def test_the_question_says_the_photos_back_on_disk_stay(qtbot, window, monkeypatch) -> None:  # noqa: F811
+    """A card plugged in again since the last scan: its photos are not forgotten (t_unicode-7)."""
+    from app.core.index import forget
+    from app.core.index.forget import MissingPhotos
+
+    asked = []
+    monkeypatch.setattr(forget, "missing_photos", lambda index, find_again=False: MissingPhotos(
+        photos=1, yours=0, taught=0, back_on_disk=1, not_checked=2))
+    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text, *_: asked.append(text)
+                        or QMessageBox.StandardButton.No)
+    assert window.forget_missing_photos()
+    wait_for_job(qtbot, window)
+    qtbot.waitUntil(lambda: bool(asked), timeout=10000)
+    assert "1 photo is back on disk and stays: Tag folder takes it in." in asked[0]
+    assert "2 missing photos stay: they could not be checked on disk" in asked[0]

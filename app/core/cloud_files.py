@@ -113,12 +113,14 @@ def paths_not_downloaded(paths: Iterable[str]) -> set[str]:
         except OSError:  # a folder gone holds nothing in the cloud
             continue
         for name in names:
-            if _listed_not_downloaded(entries, name):
+            if listed_not_downloaded(entries, name):
                 found.add(os.path.join(folder, name))
     return found
 
 
-def _listed_not_downloaded(entries: dict[str, os.DirEntry], name: str) -> bool:
+def listed_not_downloaded(entries: dict[str, os.DirEntry], name: str) -> bool:
+    """Whether the file `name`, looked up in its folder's listing `entries`, is in the
+    cloud (its iCloud stand-in there, or online-only); False when that cannot be told."""
     try:
         if name in entries:  # (Windows gives a listing's attributes with no further call)
             return online_only_note(entries[name].stat()) is not None

@@ -152,7 +152,7 @@ class JobController(JobHost):
     def forget_missing(self) -> bool:
         def report(missing) -> None:
             copy = f" The index as it was is copied at {missing.backup}." if missing.backup else ""
-            kept = missing.kept_line("Tag folder reads the folders again")
+            kept = missing.kept_line("Tag folder reads the folders again", take_in="Tag folder")
             self.window.show_message(f"Forgot {missing.line()}." + (f" {kept[0].upper()}{kept[1:]}." if kept else "")
                                      + copy)
 

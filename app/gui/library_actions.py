@@ -182,4 +182,14 @@ def staying_text(missing) -> str:
     if owed:
         text += (f"\n\n{counted(owed, 'missing photo')} {'stays' if owed == 1 else 'stay'}: a scan that did "
                  "not finish still has to look for where they went (Tag folder reads the folders again).")
+    back = getattr(missing, "back_on_disk", 0)
+    if back:
+        one = back == 1
+        text += (f"\n\n{counted(back, 'photo')} {'is' if one else 'are'} back on disk and "
+                 f"{'stays' if one else 'stay'}: Tag folder takes {'it' if one else 'them'} in.")
+    unread = getattr(missing, "not_checked", 0)
+    if unread:
+        text += (f"\n\n{counted(unread, 'missing photo')} {'stays' if unread == 1 else 'stay'}: "
+                 f"{'it' if unread == 1 else 'they'} could not be checked on disk (a folder not readable, or a name the system's file name "
+                 "encoding cannot spell).")
     return text

@@ -22,7 +22,8 @@ def register(subparsers) -> None:
             "refused while a photo of it with a label of yours has copies in the library none of which holds "
             "that label (scan first: a scan joins it to a copy holding nothing of yours; else label a copy). "
             "With --missing instead of FOLDER: forget the photos deleted from the library's folders (scan first, "
-            "so that photos moved elsewhere are found with their labels; "
+            "so that photos moved elsewhere are found with their labels; a photo whose file is back on disk since "
+            "the last scan (a card plugged in again) stays, as do those of a folder that cannot be read; "
             "a folder not found, or the empty mount point of a card that was mounted on it when its photos were "
             "scanned, is a drive not connected: its photos stay; a plain folder whose photos were all deleted is "
             "no such folder). "
@@ -107,10 +108,14 @@ def _run_missing(args: argparse.Namespace) -> int:
         print_json_line({"missing": missing.photos, "yours": missing.yours, "taught": missing.taught,
                          "skipped_folders": list(missing.skipped_folders), "awaiting_scan": missing.awaiting_scan,
                          "in_icloud": missing.in_icloud,  # (of awaiting_scan) kept as their stand-ins are there
+                         "back_on_disk": missing.back_on_disk,  # kept: a file of theirs is there again
+                         "not_checked": missing.not_checked,  # kept: their folder could not be read
                          "forgotten": args.yes})
     skipped = (f"; kept the photos of {', '.join(missing.skipped_folders)} (not found, or an empty mount point: "
                "is its drive connected?)" if missing.skipped_folders else "")
-    skipped += f"; {missing.kept_line()}" if missing.awaiting_scan else ""
+    take_in = f"`{command_with_index(args.db)} scan {' '.join(shell_quote(f) for f in missing.back_in)}`"
+    kept = missing.kept_line(take_in=take_in)
+    skipped += f"; {kept}" if kept else ""
     if not missing.photos:
         # right after deleting photos the index has not seen it: only a scan marks them missing
         print(f"forget: no missing photo to forget{skipped}; photos deleted since the last scan are found by "

@@ -20,11 +20,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Callable
 
-from app.core.cloud_files import paths_not_downloaded
 from app.core.emptied_folders import MountTable, why_unreachable
 from app.core.errors import UsageError
 from app.core.folder_paths import holds_folder, is_within, subtree_range
 from app.core.index.connection import db_text, now_iso
+from app.core.index.missing_files_back import files_now
 from app.core.index.photo_rows import remove_photos
 from app.core.index.photos_seen import forget_mount_points, photos_seen_at, unplugged_cards_below
 from app.core.path_case import canonical_path, fold
@@ -193,15 +193,27 @@ class MissingPhotos:
     backup: Path | None = None
     awaiting_scan: int = 0  # missing photos kept: a scan that did not finish owes their moves, or…
     in_icloud: int = 0  # …(of those) iCloud's stand-ins lie in their files' places: a scan keeps them
+    back_on_disk: int = 0  # missing photos kept: a file of theirs is there again (a card put back)
+    back_in: tuple[str, ...] = ()  # the library folders holding those, for the scan that takes them in
+    not_checked: int = 0  # missing photos kept: their folder could not be read (or their name spelled) to see them gone
 
     def line(self) -> str:
         return _what_goes(counted(self.photos, "missing photo"), self.yours, self.taught)
 
-    def kept_line(self, how_to_scan: str = "run `landmark-tagger scan`") -> str:
+    def kept_line(self, how_to_scan: str = "run `landmark-tagger scan`",
+                  take_in: str = "`landmark-tagger scan`") -> str:
         """Why the missing photos a scan still has to look for stay ('' when none does);
-        `how_to_scan`: the way to read the folders again, in the words of the CLI or the app."""
+        `how_to_scan`: the way to read the folders again, in the words of the CLI or the app;
+        `take_in`: what reads the folders of the photos back on disk (a command, Tag folder)."""
         owed = self.awaiting_scan - self.in_icloud
         parts = []
+        if self.back_on_disk:
+            one = self.back_on_disk == 1
+            parts.append(f"{counted(self.back_on_disk, 'photo')} {'is' if one else 'are'} back on disk (kept): "
+                         f"{take_in} takes {'it' if one else 'them'} in")
+        if self.not_checked:
+            parts.append(f"kept {counted(self.not_checked, 'missing photo')} that could not be checked on disk "
+                         "(a folder not readable, or a name the system's file name encoding cannot spell)")
         if owed:
             parts.append(f"kept {counted(owed, 'missing photo')}: a scan that did not finish still has to "
                          f"look for where they went ({how_to_scan})")
@@ -237,7 +249,8 @@ def forget_missing(index) -> MissingPhotos:
     """Forget the photos marked missing in library folders that are there (a folder not
     found, or left empty as a drive not connected leaves its mount point, may hold them
     still: its photos stay), in one transaction after a copy of the index. Those in iCloud
-    are marked found again, as a scan would. Returns what went."""
+    are marked found again, as a scan would; those with a file back on disk since the last
+    scan, or whose folder cannot be read, stay (missing_files_back). Returns what went."""
     from app.core.index.backup import backup_quietly
 
     preview = missing_photos(index)
@@ -265,32 +278,40 @@ def _missing(conn: sqlite3.Connection,
     absent = {root: whole for root, whole in library.items() if root not in present}
     absent.update((card, True) for card in unplugged_cards_below(
         conn, [root for root, whole in present.items() if whole], mounts))
-    ids = [int(photo_id) for photo_id, folder in conn.execute("SELECT id, folder FROM photos WHERE missing = 1")
-           if any(holds_folder(root, folder, whole) for root, whole in present.items())
-           and not any(holds_folder(root, folder, whole) for root, whole in absent.items())]
+    folders = {int(photo_id): folder for photo_id, folder in conn.execute(
+        "SELECT id, folder FROM photos WHERE missing = 1")
+        if any(holds_folder(root, folder, whole) for root, whole in present.items())
+        and not any(holds_folder(root, folder, whole) for root, whole in absent.items())}
+    ids = list(folders)
     # a scan killed (or still running) before it looked for where these went owes them
     # that look (app/core/index/scan_runs.py): forgetting them would drop their labels
     owed = {int(r[0]) for r in conn.execute("SELECT photo_id FROM moves_pending")}
     kept = [photo_id for photo_id in ids if photo_id in owed]
     ids = [photo_id for photo_id in ids if photo_id not in owed]
+    # the disk now, not the last scan's word: a card put back since brings its files back
+    files = _files_of(conn, ids)
+    now = files_now(path for _, _, path in files)
     # marked missing by a version that took an iCloud stand-in (cloud_files) for a deletion
-    in_the_cloud = _in_icloud(conn, ids)
+    in_the_cloud = [(photo_id, file_id) for photo_id, file_id, path in files if path in now.in_the_cloud]
     in_icloud = {photo_id for photo_id, _file_id in in_the_cloud}
-    ids = [photo_id for photo_id in ids if photo_id not in in_icloud]
+    back = {photo_id for photo_id, _, path in files if path in now.back} - in_icloud
+    not_checked = {photo_id for photo_id, _, path in files if path in now.not_checked} - in_icloud - back
+    ids = [photo_id for photo_id in ids if photo_id not in in_icloud | back | not_checked]
+    back_in = tuple(sorted({root for photo_id in back for root, whole in present.items()
+                            if holds_folder(root, folders[photo_id], whole)}))
     return MissingPhotos(len(ids), _count(conn, ids, _YOURS), _count(conn, ids, _TAUGHT), tuple(absent),
-                         awaiting_scan=len(kept) + len(in_icloud), in_icloud=len(in_icloud)), ids, in_the_cloud
+                         awaiting_scan=len(kept) + len(in_icloud), in_icloud=len(in_icloud),
+                         back_on_disk=len(back), back_in=back_in, not_checked=len(not_checked)), ids, in_the_cloud
 
 
-def _in_icloud(conn: sqlite3.Connection, ids: list[int]) -> list[tuple[int, int]]:
-    """(photo id, file id) of the files of the photos `ids` whose iCloud stand-in lies in
-    their place (or online-only): each folder listed once (cloud_files.paths_not_downloaded)."""
+def _files_of(conn: sqlite3.Connection, ids: list[int]) -> list[tuple[int, int, str]]:
+    """(photo id, file id, path) of every file of the photos `ids`."""
     files: list[tuple[int, int, str]] = []
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         files.extend((int(photo_id), int(file_id), os.fsdecode(path)) for photo_id, file_id, path in conn.execute(
             f"SELECT photo_id, id, path FROM files WHERE photo_id IN ({','.join('?' * len(chunk))})", chunk))
-    in_the_cloud = paths_not_downloaded(path for _, _, path in files)
-    return [(photo_id, file_id) for photo_id, file_id, path in files if path in in_the_cloud]
+    return files
 
 
 def _found_again(conn: sqlite3.Connection, in_the_cloud: list[tuple[int, int]]) -> None:
