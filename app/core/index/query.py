@@ -91,6 +91,7 @@ def compile_query(query: Query, with_rejected_labels: bool = False) -> CompiledQ
     """Turn parsed terms into SQL. Text-like terms (free words, camera:, lens:, folder
     names) go into one FTS5 MATCH; the others become indexed conditions.
     `with_rejected_labels`: `label:` finds rejected labels too (see LABEL_NOT_REJECTED)."""
+    query = _without_wordless_words(query)
     if not with_rejected_labels:
         query = _labels_as_decided(query)
     conditions: list[str] = []
@@ -328,7 +329,31 @@ def _fts_phrase(text: str) -> str:
     return f'"{words}"'  # letters and digits only: nothing to escape
 
 
-def _no_words(text: str) -> QuerySyntaxError:
+def _without_wordless_words(query: Query) -> Query:
+    """The query without its free words of no letters or digits ("🗼", "–", "&") where
+    other free words remain: a label copied from the listing ("🗼 Tower", "Tour Eiffel –
+    Paris") is searched by its words, as a quoted phrase of it is. Without other free
+    words it is refused (_no_words): dropping it would find every photo, or all of a state."""
+    from app.core.index.search_text import folded_text
+
+    def wordless(term: Term | AnyOf) -> bool:
+        return isinstance(term, Term) and term.field == "text" and not folded_text(term.value)
+
+    dropped = [term for term in query.terms if wordless(term)]
+    if not dropped:
+        return query
+    kept = tuple(term for term in query.terms if not wordless(term))
+    if not any(isinstance(term, Term) and term.field == "text" for term in kept):
+        raise _no_words(dropped[0].value, free=True)
+    return Query(kept)
+
+
+def _no_words(text: str, free: bool = False) -> QuerySyntaxError:
+    """The refusal of a term with no letters or digits; `free`: a free word, which may be
+    a label of signs alone ("🗼🗼"), found by label:."""
+    if free and text.rstrip("/\\") not in (".", ".."):
+        return QuerySyntaxError(f"{text!r} has no letters or digits to search for; a label of such signs alone "
+                                f"is found by label:\"{text}\"")
     if text.rstrip("/\\") in (".", ".."):  # `accept '. state:rejected'`: quoted with other terms
         return QuerySyntaxError(f"{text!r} has no letters or digits to search for; to mean that folder, give "
                                 f"{text} as a word of its own, not inside quotes with other terms "
