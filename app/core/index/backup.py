@@ -194,27 +194,41 @@ def upgrade_failed(index_path: str | Path) -> None:
 def write_copy(index_path: str | Path, now: datetime, tail: str = "") -> Path:
     """SQLite's online backup of the index, read by a connection of its own, into a new
     copy in backup_folder, written to a temp file, flushed and renamed, so it is whole or
-    absent; returns the copy."""
+    absent; returns the copy. The folder is made only for a copy of a file SQLite reads
+    (not for a photo named by --db by mistake), and goes again when it stays empty."""
     folder = backup_folder(index_path)
-    folder.mkdir(exist_ok=True)
+    source = open_sqlite(index_path, timeout=30)
+    made = False
+    try:
+        source.execute("PRAGMA schema_version").fetchone()  # "file is not a database": nothing made beside it
+        made = not folder.is_dir()
+        folder.mkdir(exist_ok=True)
+        target = _copy_from(source, folder, Path(index_path).stem, now, tail)
+    except BaseException:
+        if made:
+            _remove_if_empty(folder)
+        raise
+    finally:
+        source.close()
+    return target
+
+
+def _copy_from(source: sqlite3.Connection, folder: Path, stem: str, now: datetime, tail: str) -> Path:
+    """write_copy's copy of the index open in `source` into `folder`."""
     _remove_stale_half_copies(folder)
     # named to the microsecond, and never over another copy: two copies within a second
     # (two merges by rename) must not overwrite each other
-    target = folder / f"{Path(index_path).stem}-{now:%Y%m%d-%H%M%S-%f}{tail}.db"
+    target = folder / f"{stem}-{now:%Y%m%d-%H%M%S-%f}{tail}.db"
     while target.exists():
         now += timedelta(microseconds=1)
-        target = folder / f"{Path(index_path).stem}-{now:%Y%m%d-%H%M%S-%f}{tail}.db"
+        target = folder / f"{stem}-{now:%Y%m%d-%H%M%S-%f}{tail}.db"
     temp = target.with_name(target.name + ".tmp")
     try:
-        source = open_sqlite(index_path, timeout=30)
+        copy = sqlite3.connect(str(temp))
         try:
-            copy = sqlite3.connect(str(temp))
-            try:
-                source.backup(copy)  # one step: a consistent snapshot under a read lock
-            finally:
-                copy.close()
+            source.backup(copy)  # one step: a consistent snapshot under a read lock
         finally:
-            source.close()
+            copy.close()
         # opened for writing: Windows flushes only a handle with write access (fsync on
         # a read-only one fails with EBADF, and no copy would ever be kept there)
         with open(temp, "r+b") as handle:
@@ -223,6 +237,14 @@ def write_copy(index_path: str | Path, now: datetime, tail: str = "") -> Path:
     finally:
         temp.unlink(missing_ok=True)  # (gone after the rename; a half copy after a failure)
     return target
+
+
+def _remove_if_empty(folder: Path) -> None:
+    """Remove the folder of copies write_copy made for a copy that failed, if it holds nothing."""
+    try:
+        folder.rmdir()
+    except OSError:
+        pass  # not empty (another process's copy), or gone already
 
 
 def remove_stale_half_copies(index_path: str | Path) -> None:

@@ -20,6 +20,7 @@ from app.core.index.read_only_files import (
     read_only_index_message)
 
 BUSY_TIMEOUT_MS = 10_000
+SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
 # a wait for another program's write lock longer than this is said, once (wait_notice)
 WAIT_NOTICE_MS = 1_000
 # set by the command line: one line on stderr, so a terminal waiting on the app's bulk job
@@ -47,12 +48,25 @@ def damaged_index_message(path: str | Path | None, error: Exception) -> str:
     taken mid-write): the photos are safe, the index can be rebuilt from them."""
     from app.core.index.backup import latest_backup_note
 
+    if path and _not_an_sqlite_file(path):  # a photo named by --db by mistake: nothing to move aside
+        return (f"{Path(path).expanduser()} is not a landmark-tagger index (it is not an SQLite file); "
+                "check the index named (--db, $LANDMARK_TAGGER_DB)" + latest_backup_note(path))
     where = f"the index {path}" if path else "the index"
     return (
         f"{where} is damaged or is not a landmark-tagger index ({error}); keep a copy of it, "
         "move it aside and scan your folders again to build a new one (labels already written "
         "into the photos stay in them), or pass another file with --db" + latest_backup_note(path)
     )
+
+
+def _not_an_sqlite_file(path: str | Path) -> bool:
+    """Whether the file at `path` is there, not empty, and lacks SQLite's header."""
+    try:
+        with open(Path(path).expanduser(), "rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError:
+        return False
+    return bool(header) and header != SQLITE_HEADER
 
 
 def held_by_another(error: BaseException) -> bool:
