@@ -39,6 +39,34 @@ def make_stdout_safe() -> None:
     _reconfigure(sys.stderr, only_ascii=True)
 
 
+def reopen_closed_stderr() -> None:
+    """Python has no stderr (`2>&-`, a service that closes it: it sets sys.stderr to None):
+    descriptor 2 gets the null device and sys.stderr a stream on it. Else a progress check
+    (`sys.stderr.isatty()`) ended the job silently, every `print(..., file=sys.stderr)`
+    went to stdout, into a `--json` stream, and the next file opened (the index) could
+    become descriptor 2 and take whatever a library writes to stderr."""
+    if sys.stderr is not None:
+        return
+    try:
+        os.fstat(2)
+    except OSError:
+        _reserve_descriptor(2)
+    try:
+        stream = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False, buffering=1)
+    except OSError:
+        return
+    sys.stderr = stream
+
+
+def stderr_is_a_terminal() -> bool:
+    """Whether progress lines may be drawn: stderr is a terminal. False for a stderr
+    that is gone or replaced by a stream without isatty (an embedding program's)."""
+    try:
+        return bool(getattr(sys.stderr, "isatty", lambda: False)())
+    except (ValueError, OSError):  # closed
+        return False
+
+
 def _reconfigure(stream, only_ascii: bool = False) -> None:
     """make_stdout_safe for one stream; `only_ascii`: change it only where it is ASCII."""
     reconfigure = getattr(stream, "reconfigure", None)
@@ -185,25 +213,26 @@ def code_of_parser_exit(prog: str, guard: GuardedStdout, stop: SystemExit) -> in
 
 def _stdout_closed() -> OSError | None:
     """An EBADF error when Python has no stdout (`>&-`: it sets sys.stdout to None), else
-    None. A descriptor 1 that is not open gets the null device (_reserve_stdout)."""
+    None. A descriptor 1 that is not open gets the null device (_reserve_descriptor)."""
     if sys.stdout is not None:
         return None
     try:
         os.fstat(1)
     except OSError as error:
-        _reserve_stdout()
+        _reserve_descriptor(1)
         return error
     return OSError(errno.EBADF, os.strerror(errno.EBADF))  # open, but Python could not use it
 
 
-def _reserve_stdout() -> None:
+def _reserve_descriptor(fd: int) -> None:
+    """The null device as the closed descriptor `fd` (1, 2), so that no file opened later takes it."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
     except OSError:
         return
-    if devnull != 1:
+    if devnull != fd:
         try:
-            os.dup2(devnull, 1)
+            os.dup2(devnull, fd)
         except OSError:
             pass
         os.close(devnull)

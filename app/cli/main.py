@@ -159,8 +159,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     being imported, ends it with one line and exit 130, not a traceback. A stdout that
     cannot be written (`--json > log` on a full disk, `>&-`) does not stop the command:
     one line says so at the end and the exit code is 74 (model.console)."""
-    from model.console import code_of_parser_exit, lost_output_code, output_guarded
+    from model.console import code_of_parser_exit, lost_output_code, output_guarded, reopen_closed_stderr
 
+    reopen_closed_stderr()  # `2>&-`: messages go nowhere, never into stdout
     if argv is None:  # this process's own command line: file names read as UTF-8 (model.utf8_mode)
         from model.utf8_mode import run_in_utf8_mode
 

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from model.console import threshold_figure
+from model.console import stderr_is_a_terminal, threshold_figure
 from app.cli.common import (
     EXIT_BROKEN_PIPE, add_folders_given, add_json_flag, command_with_index, exit_code_with_missing, not_found,
     one_line, open_index, paths_there, print_json_line, print_summary, say_folders_joined, silence_stdout,
@@ -215,7 +215,7 @@ class _PhaseBars:
 @contextmanager
 def _progress_bars() -> Iterator:
     """Bars only when stderr is a terminal; pipes and logs stay clean."""
-    if not sys.stderr.isatty():
+    if not stderr_is_a_terminal():
         yield None
         return
     bars = _PhaseBars()

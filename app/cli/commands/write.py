@@ -13,6 +13,7 @@ from app.cli.common import (EXIT_INTERRUPTED, EXIT_TERMINATED, EndedAtOnce, Term
 from app.cli.paths_typed import nothing_done_line, typed_paths
 from app.core.errors import IndexStoreError
 from app.core.wording import counted
+from model.console import stderr_is_a_terminal
 
 
 def register(subparsers) -> None:
@@ -71,7 +72,7 @@ def open_index(args: argparse.Namespace):
 
 def progress_printer(enabled: bool):
     """A progress callback drawing one line on stderr, only when it is a terminal."""
-    if not enabled or not sys.stderr.isatty():
+    if not enabled or not stderr_is_a_terminal():
         return None
 
     def report(progress) -> None:
@@ -275,7 +276,7 @@ def ended_at_once(cut, command: str) -> EndedAtOnce:
 
 def say_above_progress(text: str) -> None:
     """A message on its own line, below the `\\r` progress line when there is one."""
-    if sys.stderr.isatty():
+    if stderr_is_a_terminal():
         print(file=sys.stderr)
     print(one_line(text), file=sys.stderr, flush=True)
 
