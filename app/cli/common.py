@@ -65,7 +65,12 @@ def open_index(args):
     path = getattr(args, "db", None) or None
     if getattr(args, "command", None) not in INDEX_CREATING_COMMANDS:
         require_index(path)
-    return PhotoIndex.open(path, say_upgrade)
+    index = PhotoIndex.open(path, say_upgrade)
+    if getattr(index.conn, "shown_from_copy", False):  # its -wal read from a copy (read_only_files)
+        from app.core.index.read_only_files import READ_ONLY_DISK_NOTE
+
+        print(f"landmark-tagger: {READ_ONLY_DISK_NOTE} ({index.path})", file=sys.stderr, flush=True)
+    return index
 
 
 def say_upgrade(step) -> None:
@@ -257,9 +262,7 @@ def _printable(value: Any) -> Any:
 
 def write_above_bar(text: str) -> None:
     """A message on stderr that does not tear a progress bar apart."""
-    from model.console import stderr_is_a_terminal
-
-    if stderr_is_a_terminal():
+    if sys.stderr.isatty():
         from tqdm import tqdm
 
         tqdm.write(text, file=sys.stderr)

@@ -359,7 +359,10 @@ def _schema_cookie(conn: sqlite3.Connection) -> int:
 
 
 def _file_of(conn: sqlite3.Connection) -> str:
-    """The file `conn` has open ('' for an in-memory index)."""
+    """The file `conn` has open ('' for an in-memory index): the index itself where the
+    connection reads a copy of it (read_only_files)."""
+    if getattr(conn, "index_file", ""):
+        return conn.index_file
     for _, name, file in conn.execute("PRAGMA database_list"):
         if name == "main":
             return file or ""

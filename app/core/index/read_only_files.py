@@ -7,11 +7,15 @@ connection is told apart from damage (changed_while_read_only)."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import stat
+import tempfile
 import urllib.parse
 import weakref
 from pathlib import Path
+
+from app.core.errors import IndexStoreError
 
 MAKE_IT_WRITABLE = "make it writable (the file's permissions or Read-only attribute, or the disk or share it is on)"
 _JOURNALS = ("-wal", "-shm")  # what SQLite keeps beside an index in WAL mode
@@ -52,8 +56,11 @@ def _open_read_only(target: str, timeout: float) -> sqlite3.Connection:
     """A read-only connection to `target` (PRAGMA query_only too), recorded in
     _OPENED_READ_ONLY. Where `mode=ro` cannot read a WAL index (no -shm beside it, and a
     folder in which none can be made), `immutable=1` is the only way to read it; a -wal
-    holding frames must be read, so that case fails as before."""
+    holding frames must be read: on a read-only disk it is read from a copy
+    (_open_copy_with_its_wal), else that case fails as before."""
     uri = read_only_uri(target)
+    if "immutable=1" in uri and _in_wal_mode(target) and _wal_holds_frames(target):
+        return _open_copy_with_its_wal(target, timeout)
     conn = _connect_uri(uri, timeout)
     if "immutable=1" not in uri and _in_wal_mode(target) and not _wal_holds_frames(target):
         try:
@@ -70,14 +77,51 @@ def _open_read_only(target: str, timeout: float) -> sqlite3.Connection:
     return conn
 
 
+READ_ONLY_DISK_NOTE = "read-only disk: showing the index as it is, nothing can be changed"
+
+
+def _open_copy_with_its_wal(target: str, timeout: float) -> sqlite3.Connection:
+    """A read-only connection to a copy of `target` and its -wal in a temp folder, for an
+    index on a read-only disk whose -wal holds the last changes (a program that had it open
+    was killed, or the disk unplugged): `immutable=1` never reads a -wal, so the index would
+    look as it was before them (labels lost), and `mode=ro` cannot read it where no -shm
+    can be made. The copy goes when the connection is closed; `shown_from_copy` says so.
+    Raises IndexStoreError when the copy cannot be made (a full temp disk)."""
+    folder = tempfile.mkdtemp(prefix="landmark-tagger-read-only-")
+    copy = os.path.join(folder, os.path.basename(target))
+    try:
+        shutil.copyfile(target, copy)
+        shutil.copyfile(f"{target}-wal", f"{copy}-wal")
+        conn = _connect_uri(_file_uri(copy) + "?mode=ro", timeout)
+    except (OSError, sqlite3.Error) as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise IndexStoreError(
+            f"the index {target} is on a read-only disk and its last changes are in {target}-wal, which can be "
+            f"read only from a copy, and none could be made ({error}): make the disk writable, or free some "
+            f"space in {tempfile.gettempdir()}, and run the command again") from error
+    conn.copy_folder = folder
+    weakref.finalize(conn, shutil.rmtree, folder, True)  # (a connection never closed)
+    conn.shown_from_copy = True
+    conn.execute("PRAGMA query_only = ON")
+    conn.index_file = os.path.abspath(target)
+    _OPENED_READ_ONLY.add(conn.index_file)
+    _HELD_READ_ONLY.add(conn)
+    return conn
+
+
 class _ReadOnlyConnection(sqlite3.Connection):
-    """A read-only connection to an index file, listed in _HELD_READ_ONLY while open."""
+    """A read-only connection to an index file, listed in _HELD_READ_ONLY while open;
+    one that reads a copy (a read-only disk with a -wal) removes the copy on close."""
 
     index_file = ""
+    copy_folder = ""
+    shown_from_copy = False
 
     def close(self) -> None:
         _HELD_READ_ONLY.discard(self)
         super().close()
+        if self.copy_folder:
+            shutil.rmtree(self.copy_folder, ignore_errors=True)
 
 
 def _connect_uri(uri: str, timeout: float) -> sqlite3.Connection:

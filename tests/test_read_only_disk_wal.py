@@ -1,0 +1,68 @@
+"""An index on a read-only disk whose -wal still holds the last changes (a program that
+had it open was killed, then the disk came back read-only): SQLite's immutable=1 never
+reads a -wal, so the labels in it looked lost. They are read from a copy of the index and
+its -wal, which goes when the index is closed, and the command says the disk is read-only."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from app.core.errors import IndexStoreError
+from app.core.index import PhotoIndex, read_only_files
+from tests.test_index_disk_trouble import run_cli
+from tests.test_index_support import write_jpeg
+from tests.test_read_only_index import as_owner  # noqa: F401 (a fixture)
+
+
+@pytest.fixture
+def on_read_only_disk(tmp_path: Path, capsys, as_owner, monkeypatch) -> Path:  # noqa: F811
+    """An index labelled Petra, the label still in its -wal, on a (simulated) read-only disk."""
+    db = tmp_path / "index.db"
+    write_jpeg(tmp_path / "photos" / "DSC_0001.JPG")
+    assert run_cli(capsys, "--db", str(db), "scan", str(tmp_path / "photos"))[0] == 0
+    holder = sqlite3.connect(db)  # (the app, open while the label is given: no checkpoint at the CLI's close)
+    holder.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    assert run_cli(capsys, "--db", str(db), "label", "", "Petra")[0] == 0
+    disk = tmp_path / "disk"  # the files as a kill of the holder left them
+    disk.mkdir()
+    for name in ("index.db", "index.db-wal"):
+        shutil.copyfile(tmp_path / name, disk / name)
+    holder.close()
+    assert (disk / "index.db-wal").stat().st_size > 0
+    for path in disk.iterdir():
+        path.chmod(0o444)
+    monkeypatch.setattr(read_only_files, "_on_read_only_disk", lambda path: True)
+    return disk / "index.db"
+
+
+def test_the_labels_still_in_the_wal_are_shown_and_the_disk_is_said_read_only(on_read_only_disk, capsys) -> None:
+    db = on_read_only_disk
+    before = {path.name: path.read_bytes() for path in db.parent.iterdir()}
+    code, out, err = run_cli(capsys, "--db", str(db), "search", "Petra")
+    assert code == 0 and "DSC_0001.JPG" in out
+    assert f"read-only disk: showing the index as it is, nothing can be changed ({db})" in err
+    code, _, err = run_cli(capsys, "--db", str(db), "label", "", "Colosseum")
+    assert code == 2 and f"the index {db} is read-only, so it cannot be changed" in err
+    assert {path.name: path.read_bytes() for path in db.parent.iterdir()} == before
+
+
+def test_the_copy_goes_when_the_index_is_closed(on_read_only_disk) -> None:
+    with PhotoIndex.open(on_read_only_disk) as index:
+        assert index.read_only
+        copy_folder = index.conn.copy_folder
+        assert os.path.isdir(copy_folder)
+    assert not os.path.exists(copy_folder)
+
+
+def test_no_copy_that_can_be_made_is_refused_clearly(on_read_only_disk, monkeypatch) -> None:
+    def no_space(source, target):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(read_only_files.shutil, "copyfile", no_space)
+    with pytest.raises(IndexStoreError, match=r"read-only disk and its last changes are in .*index\.db-wal"):
+        PhotoIndex.open(on_read_only_disk)
