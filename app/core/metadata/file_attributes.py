@@ -8,6 +8,7 @@ own data is what counts."""
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import sys
@@ -22,12 +23,27 @@ def keep_file_attributes(temp: Path, original: Path, old: os.stat_result, *, kee
     """Give `temp`, about to replace `original` (whose stat is `old`), what it kept."""
     keep_owner(temp, old)
     copy_extended_attributes(original, temp)
-    os.chmod(temp, stat.S_IMODE(old.st_mode))
+    _unless_refused(os.chmod, temp, stat.S_IMODE(old.st_mode))  # (it keeps the mode the disk gives)
     if keep_mtime:
-        os.utime(temp, ns=(old.st_atime_ns, old.st_mtime_ns))
+        _unless_refused(os.utime, temp, ns=(old.st_atime_ns, old.st_mtime_ns))
     if ON_WINDOWS:
         keep_creation_time(temp, old)
         keep_windows_attributes(temp, old)
+
+
+# What a file system says when it cannot set permissions or times at all (FUSE file
+# systems such as fusefat, MTP through gvfs, some sshfs): not a reason to fail the write.
+_REFUSALS = {errno.ENOSYS, errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP}
+
+
+def _unless_refused(change, *args, **kwargs) -> None:
+    """`change(*args, **kwargs)` (os.chmod, os.utime); a file system that does not
+    support it leaves the new file as it made it. Other errors (the disk gone) raise."""
+    try:
+        change(*args, **kwargs)
+    except OSError as error:
+        if error.errno not in _REFUSALS:
+            raise
 
 
 def keep_owner(temp: Path, old: os.stat_result) -> None:
