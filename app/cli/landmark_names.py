@@ -59,3 +59,19 @@ def said_near_landmarks(index, name: str, class_names: Iterable[str], args: argp
         text = f"{did_you_mean(name, near)} (give --new to {doing} {name!r} as a new landmark)"
     print(f"{verb}: {text}", file=sys.stderr)
     return True
+
+
+def known_spelling_note(index, name: str, class_names: Iterable[str]) -> str | None:
+    """The note for a NAME the index takes as a known landmark spelt otherwise, beyond
+    letter case ("Bahnhofstrasse" for the "Bahnhofstraße" of another photo: case folding
+    makes ß "ss", so the two are one landmark to the index, --new or not); None when it is
+    kept as typed or differs in case alone (reviewing.md: that takes the known spelling)."""
+    from app.core.teaching import canonical_label, check_label
+    from model.labels import label_form
+
+    typed = check_label(name)
+    known = canonical_label(index, typed, class_names)
+    if label_form(known).lower() == typed.lower():
+        return None
+    return (f"{typed!r} is labelled as the known spelling {known!r}, one landmark to the index with it "
+            f"(rename {known!r} to change its spelling on every photo)")

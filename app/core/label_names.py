@@ -9,6 +9,7 @@ landmark", "rejected"): they ask `own_state_named` too."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import TYPE_CHECKING, Iterable
 
@@ -214,15 +215,28 @@ def shown_name(name: str) -> str:
 
 
 def _how_it_differs(name: str, near: list[str]) -> str:
-    """"in accents", "by an invisible zero-width non-joiner (U+200C)", or both."""
+    """"in accents", "in character width" (full-width "ＴＯＫＹＯ" for "TOKYO"), "by an
+    invisible zero-width non-joiner (U+200C)", or accents and joiners both."""
     joiners = [words for joiner, words in _JOINER_WORDS.items()
                if any(name.count(joiner) != other.count(joiner) for other in near)]
     if not joiners:
+        if all(_width_free(name) == _width_free(other) for other in near):
+            return "in character width (full-width or half-width forms)"
         return "in accents"
     invisible = "an invisible " + " and a ".join(joiners)
     if all(_without_joiners(name) == _without_joiners(other) for other in near):
         return f"by {invisible}"
     return f"in accents and by {invisible}"
+
+
+# Runs of the Halfwidth and Fullwidth Forms block (NFKC composes "ｶﾞ" to "ガ" as a run).
+_WIDTH_FORMS = re.compile("[\uff01-\uffee]+")
+
+
+def _width_free(text: str) -> str:
+    """`text` with its full-width and half-width forms made plain ("ＴＯＫＹＯ" gives
+    "TOKYO"), case folded."""
+    return _WIDTH_FORMS.sub(lambda run: unicodedata.normalize("NFKC", run.group()), label_form(text)).casefold()
 
 
 def _without_joiners(text: str) -> str:

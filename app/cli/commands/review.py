@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.cli.common import command_with_index, print_summary
-from app.cli.landmark_names import add_new_flag, refuse_a_state_as_name, said_near_landmarks
+from app.cli.landmark_names import add_new_flag, known_spelling_note, refuse_a_state_as_name, said_near_landmarks
 from app.cli.paths_typed import NOT_THERE, nothing_done_line, typed_paths
 from app.cli.paths_typed import words_as_typed as _words_as_typed
 from app.cli.commands.write import open_index
@@ -329,6 +329,7 @@ def run_label(args: argparse.Namespace) -> int:
         classes = bundle.class_names() if bundle is not None else ()
         if name is not None and said_near_landmarks(index, name, classes, args, "label"):
             return 1
+        respelled = known_spelling_note(index, name, classes) if name is not None else None
         # Photo files named that the index does not hold yet (copied in since the last
         # scan) are indexed first, their folder alone, as `tag FILE` and `teach` do: the
         # user named them, and a count that leaves one out would look like success.
@@ -349,6 +350,8 @@ def run_label(args: argparse.Namespace) -> int:
     finally:
         index.close()
     say_folders_joined(joined)
+    if respelled and ids:  # said with the count: a photo already so labelled is "0 of 1 changed"
+        print_summary(f"label: {respelled}")
     for place in untaught:
         print_summary(f"label: {place.line()}")
     for path in released:  # the hold note's way out: say it worked, however many labels changed
