@@ -224,6 +224,16 @@ def _run(argv: Sequence[str] | None) -> int:
         return _run_command(parser, args, extras)
 
 
+def _leave_a_gone_current_folder(args: argparse.Namespace) -> None:
+    """A terminal sitting in a deleted folder: relative paths refused, the rest run (app.cli.gone_folder)."""
+    from pathlib import Path
+
+    from app.cli.gone_folder import leave_a_gone_current_folder
+    from app.core.config import default_db_path
+
+    leave_a_gone_current_folder(args, Path(args.db) if getattr(args, "db", None) else default_db_path())
+
+
 @contextmanager
 def _waits_said(said: bool = True) -> Iterator[None]:
     """A command that waits for another run's hold on the index (the app's bulk Accept or
@@ -257,6 +267,7 @@ def _run_command(parser: argparse.ArgumentParser, args: argparse.Namespace, extr
         refuse_words_after_paths(parser, args, extras)  # `forget lib nothere`: nothere not found, one line
         _take_query_words(parser, args, extras)
         refuse_empty_arguments(parser, args)
+        _leave_a_gone_current_folder(args)  # `scan .` in a deleted folder: one line
     except NoFileMatches as error:  # a Windows wildcard matching no file: as a query matching no photo
         print(f"landmark-tagger: error: {error}", file=sys.stderr)
         return EXIT_PARTIAL
