@@ -50,6 +50,16 @@ def test_the_dc_subject_a_write_creates_starts_from_the_iptc_keywords(tmp_path, 
     assert photo.read_bytes() == original
 
 
+def test_the_dry_run_shows_a_long_name_as_dc_subject_will_hold_it(tmp_path, index):
+    """IPTC cuts a keyword at 64 bytes; the dry run showed that copy, as if the label
+    itself would be cut (t_unicode-8)."""
+    name = "東京スカイツリー・ソラマチ商店街 東京都墨田区押上一丁目"  # 81 bytes in UTF-8
+    add_photo(index, [iptc_only_jpeg(tmp_path / "a.jpg")], name)
+    [item] = plan_writes(index)
+    assert f'-> "Family", "Rome", "Trip2019", "{name}"' in item.describe()
+    assert item.after.subject[-1] == name and item.after.iptc[-1] != name
+
+
 def _rated(photo: Path) -> None:
     """Another program's edit inside our XMP packet (a rating): the file is no longer
     exactly our write, so undo takes out only our change."""

@@ -128,7 +128,7 @@ class PlannedWrite:
             return f"{self.target}: unchanged ({listed([self.label])} already there)"
         why = f" ({self._why_ours_comes_out()})" if self.rejected else ""
         shown = self._shown_field()
-        before, after = getattr(self.before, shown), getattr(self.after, shown)
+        before, after = getattr(self.before, shown), self._shown_after(shown)
         if before == after:
             changed = [FIELD_TITLES[name] for name in self.fields
                        if getattr(self.before, name) != getattr(self.after, name)]
@@ -165,6 +165,15 @@ class PlannedWrite:
             if name in self.fields and holds_a_keyword(getattr(self.before, name)):
                 return name
         return "subject"
+
+    def _shown_after(self, shown: str) -> list[str] | None:
+        """The keywords after the write, as dc:subject will hold them where the write
+        fills it (it starts from the IPTC or XP list shown before): IPTC cuts a name at
+        its 64 bytes ("東京スカイツリー・ソラマチ商店街 東京都墨田"), which looked as if the
+        label itself would be cut."""
+        if shown != "subject" and "subject" in self.fields and holds_a_keyword(self.after.subject):
+            return self.after.subject
+        return getattr(self.after, shown)
 
     def to_json(self) -> dict:
         return {
