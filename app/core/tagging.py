@@ -34,7 +34,7 @@ from app.core.tag_lock import one_tag_at_a_time
 from app.core.tag_result import TagResult
 from app.core.tag_run import TOP_K, TagRun, cancelled, run_threshold, same_picture
 from app.core.tag_selection import photo_ids_under, select_photos
-from app.core.taught_predictions import rescore_coming_back
+from app.core.taught_predictions import rescore_coming_back, untaught_here_words
 from app.core.wording import counted
 
 if TYPE_CHECKING:
@@ -93,6 +93,8 @@ class TagSummary:
     scan_problems: list[tuple[str, str]] = field(default_factory=list)  # (path, why) of the files asked for that cannot be read
     up_to_date_named: list[int] = field(default_factory=list)  # photos given by their file with nothing to classify
     taught: int = 0  # photos whose label of the user's own place was taught now (teaching.teach_untaught_labels)
+    # (label, photo id) taught under another model that could not teach this one (file missing or unreadable)
+    untaught_here: list[tuple[str, int]] = field(default_factory=list)
     skipped_folders: list[str] = field(default_factory=list)  # library folders not found, left as they are
     # library folders a photo given by its file brought in, with their photo counts (folders_joined)
     folders_joined: list[tuple[Path, int]] = field(default_factory=list)
@@ -135,6 +137,8 @@ class TagSummary:
             parts.append(f"{counted(read_back, 'label')} read from the files")
         if self.taught:
             parts.append(f"{counted(self.taught, 'photo')} you labelled taught your places")
+        if self.untaught_here:
+            parts.append(untaught_here_words(self.untaught_here))
         rate = f" ({self.rate:.1f} photos/s)" if self.tagged else ""  # a rate of nothing is noise
         text = ", ".join(parts) + f" in {self.seconds:.1f} s{rate}"
         if self.cancelled:
@@ -257,6 +261,12 @@ def _tag(index: "PhotoIndex", targets: Sequence[Path | str | int], options: TagO
             from app.core.teaching import teach_untaught_labels
 
             summary.taught = teach_untaught_labels(index, bundle, photo_ids)
+        if not cancelled(cancel):
+            from app.core.taught_predictions import reembed_missing_taught
+
+            # a place taught under another model (or with none usable) teaches this one too,
+            # though no photo needed tagging: stored embeddings first, decoded where none
+            summary.untaught_here = reembed_missing_taught(index, bundle, model.predictor)
     except KeyboardInterrupt:
         summary.cancelled = True
         raise

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 import numpy as np
 
 from app.core import teaching_store as store
+from app.core.wording import counted
 from model.places import location_factors
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ def rescore_coming_back(index: "PhotoIndex", bundle: "ModelBundle", photo_ids: S
                    for photo_id in taken_back_photos(index.conn, chunk, bundle.id)]
     if not coming_back:
         return []
-    _reembed_taught(index, bundle, predictor)
+    reembed_missing_taught(index, bundle, predictor)
     scoring = taught_scoring(index, bundle)
     if scoring is None:
         return []
@@ -107,14 +108,30 @@ def rescore_coming_back(index: "PhotoIndex", bundle: "ModelBundle", photo_ids: S
     return changed
 
 
-def _reembed_taught(index: "PhotoIndex", bundle: "ModelBundle", predictor: Callable[[], "Predictor"]) -> None:
+def reembed_missing_taught(index: "PhotoIndex", bundle: "ModelBundle",
+                           predictor: Callable[[], "Predictor"]) -> list[tuple[str, int]]:
     """References by `bundle` for photos taught under another model (reembed_taught),
-    with the run's own network, only when one is missing."""
+    with the run's own network (asked for only when one is missing: stored embeddings
+    first). Returns the (label, photo id) pairs still without one: taught photos whose
+    file is missing or unreadable (each recorded with its way out, stage 'teach')."""
     from app.core.teaching import reembed_taught
 
-    have = {(ref.label, ref.photo_id) for ref in store.refs_of_model(index.conn, bundle.id)}
-    if any(pair not in have for pair in store.taught_pairs(index.conn)):
+    if store.pairs_without_ref(index.conn, bundle.id):
         reembed_taught(index, bundle, predictor())
+        return store.pairs_without_ref(index.conn, bundle.id)
+    return []
+
+
+def untaught_here_words(pairs: Sequence[tuple[str, int]], model: str = "this model") -> str:
+    """ "3 taught photos could not teach this model 'Piazza Grande' (…the way out)" for
+    reembed_missing_taught's pairs left, or "" for none."""
+    if not pairs:
+        return ""
+    places = sorted({label for label, _ in pairs}, key=str.casefold)
+    named = ", ".join(f"'{place}'" for place in places[:3]) + (f" and {len(places) - 3} more" if len(places) > 3 else "")
+    return (f"{counted(len({photo for _, photo in pairs}), 'taught photo')} could not teach {model} {named} "
+            "(their files are missing or unreadable: put them back and tag again; "
+            "`landmark-tagger stats --errors` lists them with the other ways out)")
 
 
 def _stored_vectors(index: "PhotoIndex", bundle: "ModelBundle", joint: bool,

@@ -331,6 +331,18 @@ def taught_pairs(conn: sqlite3.Connection) -> list[tuple[str, int]]:
     return [(label, int(photo_id)) for label, photo_id, _ in rows]
 
 
+def pairs_without_ref(conn: sqlite3.Connection, model_id: str) -> list[tuple[str, int]]:
+    """Every (label, photo id) teaching with some model but with no reference by
+    `model_id` (re-embedded when that model is next used: reembed_taught), oldest first;
+    no vector is read."""
+    rows = conn.execute(
+        f"SELECT label, photo_id, min(id) FROM taught_refs WHERE {_TEACHING} AND NOT EXISTS "
+        "(SELECT 1 FROM taught_refs o WHERE o.photo_id = taught_refs.photo_id AND o.label = taught_refs.label "
+        "AND o.model_id = ? AND o.vector IS NOT NULL) GROUP BY label, photo_id ORDER BY min(id)", (model_id,)
+    ).fetchall()
+    return [(label, int(photo_id)) for label, photo_id, _ in rows]
+
+
 def labels_taught_by(conn: sqlite3.Connection, photo_ids: Sequence[int], other_than: str) -> dict[int, list[str]]:
     """The labels other than `other_than` that each of these photos teaches now (any
     model), in name order; a photo that teaches none is left out. One query per 500
