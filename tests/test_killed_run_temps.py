@@ -15,7 +15,7 @@ from app.core.metadata import atomic, killed_run_temps, plan_writes, undo_last_w
 from app.core.metadata.killed_run_temps import TempsBeforeRun
 from app.core.metadata.plan import WriteOptions
 from tests.test_metadata_support import add_photo
-from tests.test_write_safety_support import _age, _temps, killed
+from tests.test_write_safety_support import _age, _library, _temps, killed
 
 OTHER_PROGRAMS = [".DSC_0001.NEF.xmp.notours.tmp", ".DSC_0001.NEF.xmp.0123ABCD.tmp"]
 
@@ -105,3 +105,24 @@ def test_a_temp_that_cannot_be_deleted_is_a_note_never_an_error(tmp_path, monkey
     [(file, words)] = listed.remove_those_of([photo])
     assert file == str(photo) and words.startswith(f"{temp.name}, a hidden copy of it a killed write or undo left")
     assert "delete it" in words and temp.exists()
+
+
+def test_the_rerun_of_a_killed_batch_removes_its_temps_before_writing_the_file(tmp_path, monkeypatch):
+    """t_media-3: on a nearly full card the killed run's hidden copy of a photo held the
+    room its rewrite needed, and went only once that rewrite completed: "No space left"."""
+    db, _ = _library(tmp_path, ["lib/a.jpg", "lib/b.jpg"])
+    killed(db, "write", "atomic.flush_to_disk", only="a.jpg")
+    [left] = _temps(tmp_path / "lib")
+    seen_while_writing: list[list[str]] = []
+    flush = atomic.flush_to_disk
+
+    def flush_noting_temps(fd: int) -> None:
+        seen_while_writing.append(_temps(tmp_path / "lib"))
+        flush(fd)
+
+    monkeypatch.setattr(atomic, "flush_to_disk", flush_noting_temps)
+    with PhotoIndex.open(db) as index:
+        rerun = write_labels(index, plan_writes(index), WriteOptions(workers=1))
+    assert rerun.carried_on and rerun.failed == 0
+    assert seen_while_writing and all(left not in temps for temps in seen_while_writing)
+    assert _temps(tmp_path / "lib") == []

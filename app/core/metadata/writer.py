@@ -81,7 +81,8 @@ def write_labels(
     before_stopped_run = stopped_write.fields_before_stopped_run(index, batch.id) if batch.carried_on else {}
     written_items: list[PlannedWrite] = []  # for written_again
     plan = plan_again_where_undone(index, plan)  # no undo can start now; one may have run since the plan
-    # the temps a killed run left, before this one adds its own: those of a file it writes go once it is written
+    # the temps a killed run left, before this one adds its own: those of a file it writes go once it is
+    # written, or before it when this run carries the killed run's batch on (its originals are intact)
     temps_before = TempsBeforeRun.listed_in((atomic.temp_folder_of(item.target) for item in plan), index.conn)
     started = Progress(0, len(plan)).started_at
     lock = threading.Lock()
@@ -132,6 +133,8 @@ def write_labels(
                 elif relabelled_since_plan(index, item, lock):
                     summary.relabelled += 1
                 else:
+                    if batch.carried_on:  # the killed run's hidden copies of it may hold the room it needs (a full card)
+                        temps_before.remove_those_of([item.target])  # (one that stays is said at the end)
                     running[pool.submit(write_one, index, summary.batch_id, item, options, lock,
                                         library_folders, temps_before)] = item
                     continue
