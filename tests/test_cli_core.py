@@ -182,7 +182,7 @@ def test_rescan_without_errors_exits_0_and_uses_the_library(tmp_path: Path, libr
         "unchanged_problems": 0, "run_id": 2, "status": "done", "not_downloaded": 0, "kept_temps": [],
         "sidecars_in_icloud": [], "split_notes": [], "pairs_reread": 0, "cards_not_connected": [],
         "same_folders": [], "left_to_links": [], "keywords_changed_elsewhere": [],
-        "pictures_printed": 0,  # one shape at every run
+        "pictures_printed": 0, "other_frames": 0,  # one shape at every run
     }
     assert "scanned: 2 photos" in err
 

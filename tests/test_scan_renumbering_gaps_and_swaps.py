@@ -73,11 +73,12 @@ def test_two_swapped_names_swap_their_words(rome, index) -> None:
 
 
 def test_a_photo_edited_in_place_keeps_its_word(rome, index) -> None:
-    """Another program rewrote the file (new pixels or metadata): still the same photo."""
+    """Another program rewrote the file (new pixels or metadata), keeping its capture time:
+    still the same photo (another time too is another frame: test_card_names_reused.py)."""
     scan(index, [rome])
     before = ids_by_name(index)
     index.set_label(before["DSC_0002.JPG"], "Petra")
-    write_jpeg(rome / "DSC_0002.JPG", color=(11, 201, 11), size=(40, 24))
+    write_jpeg(rome / "DSC_0002.JPG", color=(11, 201, 11), size=(40, 24), taken="2020:11:03 14:05:02")
 
     summary = scan(index, [rome])
 

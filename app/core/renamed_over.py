@@ -21,6 +21,14 @@ moment and it was renamed from another frame's name (a JPEG-only frame renumbere
 pair's JPEG; an edit named after the RAW may have had its capture time corrected).
 A picture still in its place is a copy (a backup copied back over an edited photo, two
 copies edited alike): the photo at the name stays itself.
+A name reused for another frame (a card formatted, the camera numbering from the start
+again) holds a picture no photo held, so it is not told by a rename: a JPEG whose picture
+print and recorded capture time (DateTimeOriginal, not a ModifyDate) both differ from
+the indexed photo's is another photo (`other_times`), the photo gives up its name as above
+and stays missing with its labels. An edit in place keeps the capture time, a capture time
+edited (Lightroom's Edit Capture Time) keeps the picture print; a shift by whole quarter
+hours is a clock or time zone corrected in the same save, and a side unknown (no EXIF date,
+a RAW without print) keeps the photo at its name, as before.
 """
 
 from __future__ import annotations
@@ -30,11 +38,13 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from app.core.fingerprint import fingerprint_file
 from app.core.index import catalog, pairing, renamed_over_records
 from app.core.index.catalog import FileBefore, FileState, KnownFile
 from app.core.path_case import fold
+from app.core.photo_info import PhotoInfo
 from app.core.raw_pictures import SamePictures
 
 
@@ -65,9 +75,10 @@ class RenamedOver:
         self.split_off: list[tuple[int, str, str]] = []  # (pair's photo, file leaving it, its contents as the pair's)
         self.rejoined: list[tuple[int, str]] = []  # (pair's photo, file split off that rejoins it)
         self.kept: set[int] = set()  # photos with a file read unchanged: they stay at their names
+        self.other_times: set[int] = set()  # photos whose name holds another frame (another time), not yet detached
 
     def replaced_photos(self, known: dict[str, KnownFile], states: dict[str, FileState],
-                        fresh: set[str], failed: set[str]) -> Renamed:
+                        fresh: set[str], failed: set[str], infos: dict[str, PhotoInfo] | None = None) -> Renamed:
         """The photos of `known` (one name stem's files as indexed) whose files now hold
         pictures another photo held before this scan (a batch renamer closing a gap:
         DSC_0002.JPG renamed DSC_0001.JPG), when none of their files is unchanged. Each
@@ -77,8 +88,10 @@ class RenamedOver:
         another's picture. Where a file of the photo is unchanged (DSC_0001.NEF beside the
         renamed JPEG), the photo stays and those files leave it (`came_in`).
         A file whose picture cannot be told now leaves `states` and `fresh` for `failed`:
-        it stays as indexed and is read again next time. The kept photos' changed files
-        are noted (note_changed)."""
+        it stays as indexed and is read again next time. A photo whose JPEG now holds
+        another frame, taken at another time (`infos`: the headers read now;
+        another_frame), gives up its name too, noted in `other_times`. The kept photos'
+        changed files are noted (note_changed)."""
         replaced: set[int] = set()
         came_in: dict[str, int] = {}
         unchanged: set[int] = set()
@@ -99,7 +112,11 @@ class RenamedOver:
             elif left:
                 replaced.add(k.photo_id)
                 came_in[name] = k.photo_id
+            elif self.another_frame(k, states[name], (infos or {}).get(name)):
+                replaced.add(k.photo_id)
+                self.other_times.add(k.photo_id)
         replaced -= unchanged
+        self.other_times -= unchanged
         self.note_unchanged(unchanged)
         for name, k in known.items():  # the photos kept: what their changed files held before
             state = states.get(name)
@@ -110,6 +127,19 @@ class RenamedOver:
         renamed_in = {name: self.renamed_here(states[name], photo_id)
                       for name, photo_id in came_in.items() if photo_id in unchanged}
         return Renamed(replaced, {name: place for name, place in renamed_in.items() if place is not None})
+
+    def another_frame(self, known: KnownFile, state: FileState, info: PhotoInfo | None) -> bool:
+        """Whether a file read with other contents at a photo's name holds another frame:
+        a JPEG whose picture print and recorded capture time both differ from what the
+        index has of the photo (a card formatted and its names reused). A side that does
+        not tell (no print, no recorded date) keeps the photo, as before."""
+        if info is None or info.dated_by_modify_date or not info.taken_at or state.picture is None:
+            return False
+        before = self.conn.execute(
+            "SELECT f.picture_print, p.taken_at FROM files f JOIN photos p ON p.id = f.photo_id WHERE f.id = ?",
+            (known.id,)).fetchone()
+        return (before is not None and before[0] is not None and before[0] != state.picture
+                and _another_time(before[1], info.taken_at))
 
     def note_unchanged(self, photo_ids: set[int]) -> None:
         self.kept |= photo_ids
@@ -228,6 +258,17 @@ class RenamedOver:
             if picture_elsewhere or holds_anothers:
                 moved[photo_id] = [f for f, _ in files]
         return moved
+
+
+def _another_time(before: str | None, now: str) -> bool:
+    """Whether two capture times name two moments: a second apart or more, and not by
+    whole quarter hours (a camera clock or time zone corrected in an edit's save)."""
+    try:
+        one, other = (datetime.fromisoformat(stamp[:19]) for stamp in (before or "", now))
+    except ValueError:
+        return False  # not a date the index could hold: tells nothing
+    apart = abs(int((one - other).total_seconds()))
+    return apart != 0 and apart % 900 != 0
 
 
 def _another_shot(pictures: SamePictures, name: str, other: str, came_from: str) -> bool:

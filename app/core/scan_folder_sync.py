@@ -39,7 +39,7 @@ from app.core.scan_summary import ScanOptions, ScanSummary, split_notes
 
 # The counts a scan reports of what it stored in the index: those of a transaction that
 # failed are taken back (a scan stopped by a full disk stored nothing of it).
-COUNTED_WHEN_STORED = ("new", "changed", "missing", "labels_read")
+COUNTED_WHEN_STORED = ("new", "changed", "missing", "labels_read", "other_frames")
 
 
 def cannot_read(path: str, error: OSError, what: str = "read") -> str:
@@ -301,7 +301,7 @@ class FolderSync:
                 continue
             states[name] = FileState(path, name, ext, infos[name].kind, size, mtime_ns, fingerprint, picture)
             fresh.add(name)
-        renamed = self.renamed.replaced_photos(known, states, fresh, failed)
+        renamed = self.renamed.replaced_photos(known, states, fresh, failed, infos)
         if renamed.replaced:  # they give up their names in the write that follows (_detach_renamed_over)
             self.detaching.extend(sorted(renamed.replaced))
             known = {name: k for name, k in known.items() if k.photo_id not in renamed.replaced}
@@ -470,11 +470,12 @@ class FolderSync:
                 and catalog.holds_as_found(conn, folder, group.stem, group.present))
 
     def _detach_renamed_over(self, conn) -> None:
-        """Photos whose names now hold other pictures give the names up (see
-        RenamedOver.replaced_photos): missing until recognised as moved."""
+        """Photos whose names now hold other pictures (renamed over, or another frame)
+        give the names up (see RenamedOver.replaced_photos): missing until recognised as moved."""
         for photo_id in self.detaching:
             renamed_over_records.detach_photo(conn, photo_id)
             self.summary.missing += 1
+            self.summary.other_frames += int(photo_id in self.renamed.other_times)  # a name reused
             self._went_missing(conn, photo_id)
         self.detaching.clear()
 

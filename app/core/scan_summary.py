@@ -51,6 +51,9 @@ class ScanSummary:
     missing: int = 0
     errors: int = 0
     labels_read: int = 0  # landmarks taken from keywords already written into the files
+    # files at a known name that hold another frame, taken at another time (a card formatted, its
+    # names reused: renamed_over.py): new photos, the old ones missing with their labels
+    other_frames: int = 0
     unchanged_problems: int = 0  # files whose problem stands, not read again as they are unchanged
     not_downloaded: int = 0  # files in iCloud or online-only (cloud_files): not read, kept as indexed
     run_id: int = 0
@@ -95,6 +98,7 @@ class ScanSummary:
             + (f", {counted(self.unchanged_problems, 'unchanged file')} still unreadable"
                if self.unchanged_problems else "")
             + (f", {not_downloaded_words(self.not_downloaded)}" if self.not_downloaded else "")
+            + (f", {other_frames_words(self.other_frames)}" if self.other_frames else "")
             + ("" if self.status == "done" else f" ({self.status})")
             + "".join(f"; {link} is the same folder as {kept}, already in the library; skipped"
                       for link, kept in self.news(self.same_folders))
@@ -131,6 +135,15 @@ class ScanSummary:
 def not_downloaded_words(count: int) -> str:
     """"2 files in iCloud or online-only, not downloaded (kept as indexed)"."""
     return f"{counted(count, 'file')} in iCloud or online-only, not downloaded (kept as indexed)"
+
+
+def other_frames_words(count: int) -> str:
+    """"2 files now hold other photos (taken at other times): …": why photos labelled
+    before come back new, and where their labels went."""
+    return (f"{counted(count, 'file')} now {'holds another photo' if count == 1 else 'hold other photos'} "
+            f"(taken at {'another time' if count == 1 else 'other times'}): "
+            f"{'its old label stays' if count == 1 else 'their old labels stay'} with the old "
+            f"{'photo' if count == 1 else 'photos'}, now missing")
 
 
 def sidecars_in_icloud_words(paths: list[str]) -> str:

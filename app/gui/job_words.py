@@ -12,7 +12,7 @@ from typing import Iterable, Sequence
 from app.core.index.labels import FORGOTTEN
 from app.core.keywords_changed_elsewhere import summary_line
 from app.core.library import display_name
-from app.core.scan_summary import not_downloaded_words
+from app.core.scan_summary import not_downloaded_words, other_frames_words
 from app.core.wording import counted
 from app.gui.app_words import model_problem
 from app.gui.review_work import CorrectionSummary
@@ -38,6 +38,8 @@ def scan_line(summary) -> str:
         parts.append(f"{counted(summary.unchanged_problems, 'unchanged file')} still unreadable")
     if summary.not_downloaded:
         parts.append(not_downloaded_words(summary.not_downloaded))
+    if getattr(summary, "other_frames", 0):  # names reused by a card formatted: the old labels not on the new frames
+        parts.append(other_frames_words(summary.other_frames))
     # labels that followed a keyword of ours changed in another program: the CLI's words
     followed = summary_line(getattr(summary, "keywords_changed_elsewhere", []))
     # a folder of the one added that a link in the library holds (ScanSummary.left_to_links)

@@ -1,0 +1,85 @@
+"""A card formatted and shot on: the camera numbers from the start again, so a name the
+index knows (DSC_0001.JPG) holds another frame, taken at another time. That is a new photo
+to tag, the old one missing with its labels; an edit in place (same capture time, or one
+corrected by whole hours) stays the same photo, and so does a file with no date to compare."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.core.index import PhotoIndex
+from app.core.metadata import plan_writes, undo_last_write, write_labels
+from app.core.metadata.plan import WriteOptions
+from app.core.scanner import scan
+from tests.test_index_support import write_jpeg
+
+FIRST = {"DSC_0001.JPG": ((200, 10, 10), "2020:11:03 14:05:01"), "DSC_0002.JPG": ((10, 200, 10), "2020:11:03 14:05:02")}
+
+
+@pytest.fixture
+def card(tmp_path):
+    """A card with two frames, scanned and both labelled Colosseum."""
+    folder = tmp_path / "card" / "DCIM" / "100NIKON"
+    for name, (colour, taken) in FIRST.items():
+        write_jpeg(folder / name, color=colour, size=(40, 30), taken=taken)
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [folder])
+        for record in index.search(""):
+            index.set_label(record.id, "Colosseum")
+        yield index, folder
+
+
+def test_a_name_reused_by_a_frame_taken_at_another_time_is_a_new_photo_and_the_old_keeps_its_labels(card) -> None:
+    index, folder = card
+    for number, name in enumerate(FIRST, start=1):
+        write_jpeg(folder / name, color=(10, 10, 20 * number), size=(40, 30), taken=f"2020:11:03 16:38:2{number}")
+
+    summary = scan(index, [folder])
+
+    assert (summary.new, summary.changed, summary.missing, summary.other_frames) == (2, 0, 2, 2)
+    assert ("2 files now hold other photos (taken at other times): their old labels stay with the old photos, "
+            "now missing") in summary.line()
+    present = index.search("")
+    assert sorted(Path(r.path).name for r in present) == sorted(FIRST)
+    assert [r.label for r in present] == [None, None]  # to tag: nothing of Colosseum written into them
+    missing = index.search("is:missing")
+    assert sorted((Path(r.path).name, r.label) for r in missing) == [(name, "Colosseum") for name in sorted(FIRST)]
+    assert plan_writes(index, "", False, WriteOptions()) == []  # no landmark to write into the new frames
+    again = scan(index, [folder])
+    assert (again.new, again.changed, again.missing, again.other_frames) == (0, 0, 0, 0)
+
+
+@pytest.mark.parametrize("taken", ["2020:11:03 14:05:01", "2020:11:03 15:05:01", None],
+                         ids=["same time", "time zone corrected", "no date"])
+def test_an_edit_in_place_or_a_file_without_a_date_stays_the_same_photo(card, taken) -> None:
+    """The picture re-encoded (its print differs), the capture time kept, shifted by whole
+    hours, or not there to compare: the photo keeps its name and label, as before."""
+    index, folder = card
+    write_jpeg(folder / "DSC_0001.JPG", color=(90, 90, 90), size=(40, 30), taken=taken)
+
+    summary = scan(index, [folder])
+
+    assert (summary.new, summary.changed, summary.missing, summary.other_frames) == (0, 1, 0, 0)
+    assert sorted(r.label for r in index.search("")) == ["Colosseum", "Colosseum"]
+    assert "other photos" not in summary.line()
+
+
+def test_undo_of_a_write_never_writes_into_the_new_frame_at_the_name(card) -> None:
+    """Colosseum written into DSC_0001.JPG, then the card formatted and shot on: the undo
+    finds another picture at the name and leaves it as it is, before and after a scan."""
+    index, folder = card
+    assert write_labels(index, plan_writes(index, "", False, WriteOptions()), WriteOptions()).written == 2
+    write_jpeg(folder / "DSC_0001.JPG", color=(10, 10, 20), size=(40, 30), taken="2020:11:03 16:38:21")
+    new_frame = (folder / "DSC_0001.JPG").read_bytes()
+
+    undone = undo_last_write(index)
+    assert (undone.written, undone.failed) == (1, 1), undone.errors
+    assert "DSC_0001.JPG now holds another picture" in undone.errors[0][1]
+    assert (folder / "DSC_0001.JPG").read_bytes() == new_frame
+    summary = scan(index, [folder])
+    assert (summary.new, summary.missing, summary.other_frames) == (1, 1, 1)
+    undone = undo_last_write(index)
+    assert undone.written == 0
+    assert (folder / "DSC_0001.JPG").read_bytes() == new_frame
