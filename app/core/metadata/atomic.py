@@ -33,7 +33,7 @@ except ImportError:  # Windows
 
 from app.core.errors import MetadataWriteError, OnlyCopyKeptError, TaggerError
 from app.core.metadata.disk_problems import (READ_ONLY_DISK, FileInUseError, ReadOnlyDiskError, disk_gone_error,
-                                             passing_error_class)
+                                             no_free_file_entries, passing_error_class)
 from app.core.metadata.file_attributes import ON_WINDOWS, keep_file_attributes
 from app.core.metadata.still_as_read import refuse_if_not_as_found, refuse_if_not_as_read
 from app.core.metadata.temp_names import (MAX_NAME_BYTES, MAX_WINDOWS_PATH, names_a_temp_copies, temp_path_for)
@@ -394,6 +394,8 @@ def _passing_failure_message(path: Path, error: OSError, new: bool = False) -> s
     failed, kept = (f"could not create {path}", "") if new else (f"could not write {path}", "; the original is intact")
     if passing_error_class(error) is ReadOnlyDiskError:
         return f"{failed}: {READ_ONLY_DISK}{kept}"
+    if error.errno == errno.ENOSPC and (no_entries := no_free_file_entries(path.parent)) is not None:
+        return f"{failed}: {no_entries}{kept}"
     return f"{failed}: {error.strerror or error}{kept}"
 
 

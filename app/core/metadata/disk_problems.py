@@ -77,6 +77,21 @@ def passing_error_class(error: OSError) -> type[MetadataWriteError] | None:
     return None
 
 
+def no_free_file_entries(folder: Path) -> str | None:
+    """Why a disk with free space says "No space left on device": it can hold no more
+    files (no free inodes on ext4, a full root folder on FAT), in words with the space it
+    still has; None when it has free entries or cannot say (no statvfs, Windows)."""
+    try:
+        info = os.statvfs(folder)
+    except (OSError, AttributeError):
+        return None
+    if info.f_files == 0 or info.f_favail > 0:  # 0 files in all: a file system that does not count them
+        return None
+    free_mb = info.f_bavail * info.f_frsize // (1 << 20)
+    return (f"the disk holding {folder} can hold no more files ({free_mb} MB free, but no free file "
+            "entries): delete some files on it")
+
+
 def on_read_only_disk(path: Path) -> bool:
     """Whether `path` (or, for a file still to be created, its folder) is on a read-only
     file system. os.access reports such a file as not writable, like a read-only file,
