@@ -11,7 +11,7 @@ from tests.test_cli_first_hour import photo
 
 
 def test_no_index_hint_names_the_index_given(tmp_path, capsys):
-    db = str(tmp_path / "no such folder" / "index.db")
+    db = str(tmp_path / "no such index.db")
     code, _, err = run_cli(capsys, "--db", db, "stats")
     assert code == 2 and f"`landmark-tagger --db {shlex.quote(db)} scan FOLDER` creates it" in err
 

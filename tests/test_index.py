@@ -51,6 +51,7 @@ def top(*pairs: tuple[str, float]) -> list[Prediction]:
 
 def test_new_index_has_every_table_of_migration_1(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "index.db"
+    path.parent.mkdir()
     with PhotoIndex.open(path) as idx:
         names = {r[0] for r in idx.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert TABLES <= names

@@ -63,6 +63,7 @@ def _old_index(tmp_path: Path) -> Path:
 
 def _current_index(tmp_path: Path, capsys) -> Path:
     db = tmp_path / "Trips #1 ?50% off" / "index.db"  # (characters a file URI must encode)
+    db.parent.mkdir()
     write_jpeg(tmp_path / "photos" / "DSC_0001.JPG")
     assert run_cli(capsys, "--db", str(db), "scan", str(tmp_path / "photos"))[0] == 0
     assert run_cli(capsys, "--db", str(db), "label", "", "Petra")[0] == 0

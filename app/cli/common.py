@@ -65,7 +65,10 @@ def open_index(args):
     path = getattr(args, "db", None) or None
     if getattr(args, "command", None) not in INDEX_CREATING_COMMANDS:
         require_index(path)
+    new = not index_exists(path)
     index = PhotoIndex.open(path, say_upgrade)
+    if new and index.path != ":memory:":  # said once: a user who expected an index there finds out now
+        print(f"landmark-tagger: created a new index at {index.path}", file=sys.stderr, flush=True)
     if getattr(index.conn, "shown_from_copy", False):  # its -wal read from a copy (read_only_files)
         from app.core.index.read_only_files import READ_ONLY_DISK_NOTE
 
@@ -86,8 +89,12 @@ def require_index(path: str | None) -> None:
     """UsageError naming the index file when it does not exist (None: the default one)."""
     from app.core.config import default_db_path
     from app.core.errors import UsageError
+    from app.core.index.connection import missing_index_folder
 
     if not index_exists(path):
+        if (folder := missing_index_folder(path)) is not None:  # a drive not connected, not a first run
+            raise UsageError(f"no index at {path or default_db_path()}: its folder {folder} does not exist "
+                             "(is its drive connected?)")
         # with --db in the hint: following it without would create the default index instead
         raise UsageError(f"no index at {path or default_db_path()}; `{command_with_index(path)} scan FOLDER` creates it")
 

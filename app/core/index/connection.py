@@ -143,6 +143,7 @@ def is_read_only(conn: sqlite3.Connection) -> bool:
 def connect(path: str | Path) -> sqlite3.Connection:
     """Open (creating when needed) the index file with the pragmas we rely on; a file
     the user may not write is opened read-only (is_read_only says so), creating nothing.
+    Of the folders above it, only the app's data folder is made (missing_index_folder).
 
     Raises IndexStoreError naming the path when the file cannot be opened."""
     target = str(path)
@@ -150,7 +151,7 @@ def connect(path: str | Path) -> sqlite3.Connection:
     new_file = target != ":memory:" and not os.path.lexists(os.path.expanduser(target))
     try:
         if target != ":memory:":
-            Path(target).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            _make_or_refuse_missing_folder(target)
             conn = open_sqlite(target, BUSY_TIMEOUT_MS / 1000)  # we issue BEGIN IMMEDIATE / COMMIT ourselves
         else:
             conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
@@ -173,6 +174,37 @@ def connect(path: str | Path) -> sqlite3.Connection:
         if new_file and _is_empty(target):  # made by this open (a full disk): not left for an index
             remove_unfinished_index(os.path.expanduser(target))
         raise _open_failure(target, error) from error
+
+
+def missing_index_folder(path: str | Path | None) -> Path | None:
+    """The folder of the index file `path` (None: the default one) when it is missing
+    and is not the app's own data folder: a folder the user named (--db,
+    $LANDMARK_TAGGER_DB) on a drive that is not connected, whose mount point is then
+    empty or absent. None when the folder is there, or is the data folder (a first run)."""
+    from app.core.config import data_dir, default_db_path
+
+    if str(path) == ":memory:":
+        return None
+    folder = Path(path or default_db_path()).expanduser().absolute().parent
+    if os.path.lexists(folder) or folder == data_dir().expanduser().absolute():
+        return None
+    return folder
+
+
+def missing_index_folder_message(folder: Path) -> str:
+    """The line for an index whose folder is missing: a new index made there (with its
+    folders) would lie under the drive's mount point, hidden once the drive is mounted."""
+    return (f"the index folder {folder} does not exist (is its drive connected?); "
+            "to start a new index there, create the folder first")
+
+
+def _make_or_refuse_missing_folder(target: str) -> None:
+    """Make the index's folder where it is the app's data folder; refuse one the user
+    named that is missing (see missing_index_folder) rather than make it."""
+    folder = missing_index_folder(target)
+    if folder is not None:
+        raise IndexStoreError(missing_index_folder_message(folder))
+    Path(target).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
 def _is_empty(path: str) -> bool:
