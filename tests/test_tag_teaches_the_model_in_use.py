@@ -15,6 +15,7 @@ from app.core import teaching_store as store
 from app.core.index import PhotoIndex
 from app.core.tagging import TagOptions, tag
 from app.core.teaching import teach
+from app.core.teaching_suggest import SuggestOptions, SuggestReport, close_hint, suggest
 from model.bundle import load_bundle
 from model.bundle_writer import resave_bundle
 from tests.test_metadata_support import make_jpeg
@@ -76,4 +77,14 @@ def test_tag_says_which_taught_photos_could_not_teach_the_model_in_use(
     summary = tag(index, [folder], _options(other_bundle))
     assert _refs_by(index, other_bundle) == set()
     assert sorted(summary.untaught_here) == [(PLACE, ids[0]), (PLACE, ids[1])]
-    assert f"2 taught photos could not teach this model '{PLACE}' (their files are missing" in summary.line()
+    assert f"2 taught photos could not teach this model '{PLACE}': their files are missing" in summary.line()
+
+    # `suggest` (and the app's Find suggestions) says why nothing is scored, not "nothing is taught yet"
+    from app.gui.teach_actions import TeachActions
+
+    report = SuggestReport()
+    assert suggest(index, "", SuggestOptions(store=False), bundle=other_bundle, report=report) == []
+    why = f"'{PLACE}' (2 taught photos) has no reference for this model, as their files are missing or unreadable"
+    hint = close_hint(report, model=other_bundle.path, program="lt")
+    assert hint.startswith(f"nothing to suggest: {why}; put them back and run `lt tag --model ")
+    assert TeachActions._suggestions_message(0, report).startswith(f"Nothing to suggest: {why}; put them back and Tag")

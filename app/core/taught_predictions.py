@@ -123,15 +123,15 @@ def reembed_missing_taught(index: "PhotoIndex", bundle: "ModelBundle",
 
 
 def untaught_here_words(pairs: Sequence[tuple[str, int]], model: str = "this model") -> str:
-    """ "3 taught photos could not teach this model 'Piazza Grande' (…the way out)" for
+    """ "3 taught photos could not teach this model 'Piazza Grande': …, put them back …" for
     reembed_missing_taught's pairs left, or "" for none."""
     if not pairs:
         return ""
     places = sorted({label for label, _ in pairs}, key=str.casefold)
     named = ", ".join(f"'{place}'" for place in places[:3]) + (f" and {len(places) - 3} more" if len(places) > 3 else "")
-    return (f"{counted(len({photo for _, photo in pairs}), 'taught photo')} could not teach {model} {named} "
-            "(their files are missing or unreadable: put them back and tag again; "
-            "`landmark-tagger stats --errors` lists them with the other ways out)")
+    return (f"{counted(len({photo for _, photo in pairs}), 'taught photo')} could not teach {model} {named}: "
+            "their files are missing or unreadable, put them back and tag again "
+            "(`landmark-tagger stats --errors` lists them)")
 
 
 def _stored_vectors(index: "PhotoIndex", bundle: "ModelBundle", joint: bool,

@@ -114,6 +114,8 @@ class SuggestReport:
     close_scores: list[float] = field(default_factory=list)  # the scores of the `close` photos
     withdrawn: list[Withdrawal] = field(default_factory=list)  # model labels now "no landmark" (with rescore)
     held: list[HeldPlace] = field(default_factory=list)  # each taught place that found nothing for that reason
+    # (label, photo id) taught under another model with no reference by this one: files missing or unreadable
+    unreached: list[tuple[str, int]] = field(default_factory=list)
 
 
 def untagged_hint(report: SuggestReport, model: str | Path | None = None, program: str = PROGRAM) -> str | None:
@@ -158,6 +160,19 @@ def held_hint(report: SuggestReport, how_to_label: str) -> str | None:
     return "; ".join(held_hints(report, how_to_label)) or None
 
 
+def unreached_words(pairs: list[tuple[str, int]]) -> str:
+    """ "'Piazza Grande' (3 taught photos) has no reference for this model, as their files
+    are missing or unreadable", for places taught under other models only (SuggestReport.unreached)."""
+    places: dict[str, set[int]] = {}
+    for label, photo_id in pairs:
+        places.setdefault(label, set()).add(photo_id)
+    names = sorted(places, key=str.casefold)
+    named = ", ".join(f"'{name}' ({counted(len(places[name]), 'taught photo')})" for name in names[:3])
+    named += f" and {counted(len(names) - 3, 'other place')}" if len(names) > 3 else ""
+    has = "has" if len(names) == 1 else "have"
+    return f"{named} {has} no reference for this model, as their files are missing or unreadable"
+
+
 def close_hint(report: SuggestReport, query: str = "", model: str | Path | None = None,
                program: str = PROGRAM) -> str | None:
     """One line for the CLI when nothing was found: nothing taught, nothing tagged to
@@ -165,6 +180,10 @@ def close_hint(report: SuggestReport, query: str = "", model: str | Path | None 
     them), or how close the best photos came and the command that lists them (for the
     photos matching `query`, with `model`; `program`: see untagged_hint) (None when
     there is nothing to add)."""
+    if report.taught == 0 and report.unreached:
+        command = " ".join([f"{program} tag", *model_option(model)])
+        return (f"nothing to suggest: {unreached_words(report.unreached)}; put them back and run `{command}`, "
+                f"which teaches this model from them (`{program} stats --errors` lists them)")
     if report.taught == 0:
         return f"nothing is taught yet: teach a place first, e.g. `{program} teach \"Our cabin\" PHOTO…`"
     if report.matched == 0:
@@ -259,6 +278,7 @@ def suggest(
     refs = store.refs_of_model(index.conn, bundle.id)
     if report is not None:
         report.taught = len(refs)
+        report.unreached = store.pairs_without_ref(index.conn, bundle.id)
     if not refs:
         return []
     taught_ids = {ref.photo_id for ref in refs}

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 from app.core import library
 from app.core.errors import TaggerError
 from app.core.label_names import known_landmarks
-from app.core.teaching_suggest import far_under_words, held_hint
+from app.core.teaching_suggest import far_under_words, held_hint, unreached_words
 from app.core.wording import counted
 from app.gui.icons import icon
 from app.gui.key_names import key_name
@@ -259,6 +259,9 @@ class TeachActions:
         if count:  # a taught place the model holds is said whatever the other places found
             held = held_hint(report, '(L)') if report is not None else None
             return f"{counted(count, 'new suggestion')} from what you taught{f'; {held}.' if held else ''}"
+        if report is not None and report.taught == 0 and report.unreached:
+            return (f"Nothing to suggest: {unreached_words(report.unreached)}; put them back and Tag, "
+                    "which teaches this model from them (see Problems).")
         if report is not None and report.taught == 0:
             return "Nothing is taught yet: select a few photos of a place and press Teach… (T)."
         if report is not None and report.scored == 0 and report.tagged == 0:
