@@ -123,10 +123,15 @@ def paths_there(paths: list[str], what: str, say_missing: bool = True, db: str |
     from app.core.cloud_files import icloud_stand_in_note
     from app.core.errors import UsageError
 
+    from app.core.path_case import in_other_unicode_form
+
     there, missing, in_icloud = [], [], {}
     for given in paths:
         try:
             found = Path(given).expanduser().exists()
+            if not found and (spelled := in_other_unicode_form(given)) is not None:
+                there.append(str(spelled))  # a Mac's decomposed name typed composed: as the disk spells it
+                continue
             if not found and (note := icloud_stand_in_note(Path(given).expanduser())) is not None:
                 in_icloud[given] = f"{given}: {note}"
                 found = photos_in_icloud

@@ -248,3 +248,21 @@ def same_folder_spelled_otherwise(stored: str, folder: str, whole: bool, names: 
         return False
     actual = str(_as_stored(Path(stored), names))
     return actual != stored and (actual == folder or (whole and is_within(actual, folder)))
+
+
+def in_other_unicode_form(path: str | os.PathLike) -> Path | None:
+    """The entry `path` names, not there as typed, with each of its names that is not
+    there taken in the other Unicode form that is ("Séville 1.jpg" typed composed, NFC,
+    for a file copied from a Mac, decomposed, NFD), as `label` and `search` find it in
+    the index; None when some name is in neither form, or `path` is there as typed."""
+    given = Path(os.path.expanduser(os.fspath(path)))
+    if os.path.lexists(given):
+        return None
+    found = Path(given.anchor or ".")
+    for name in given.parts[1 if given.anchor else 0 :]:
+        spellings = [found / name, *(found / unicodedata.normalize(form, name) for form in ("NFC", "NFD"))]
+        there = next((spelled for spelled in spellings if os.path.lexists(spelled)), None)
+        if there is None:
+            return None
+        found = there
+    return found

@@ -24,7 +24,7 @@ def resolve_photo_ids(
     a stat), and so is the folder of a file not in the index yet (that folder alone, as
     `tag FILE` does). UsageError for an unknown photo id."""
     from app.core.cloud_files import icloud_stand_in_note
-    from app.core.path_case import DiskNames
+    from app.core.path_case import DiskNames, in_other_unicode_form
     from app.core.photo_info import READABLE_FORMATS
     from app.core.photo_names import not_a_photo_reason
     from app.core.tag_selection import photo_ids_of_files, photo_ids_under
@@ -38,6 +38,7 @@ def resolve_photo_ids(
             given.append(int(target))
             continue
         path = Path(target).expanduser()
+        path = in_other_unicode_form(path) or path  # a Mac's decomposed name typed composed
         if not path.exists():  # a photo iCloud evicted says so, as `tag` says it
             problems.append((str(path), icloud_stand_in_note(path) or "does not exist; check the path"))
         elif path.is_file() and (reason := not_a_photo_reason(path.name)) is not None:

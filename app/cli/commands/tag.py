@@ -14,6 +14,7 @@ from app.cli.common import (
     stop_on_ctrl_c, write_above_bar,
 )
 from app.cli.index_full import ProgressSeen, said_when_the_index_fills
+from app.core.path_case import in_other_unicode_form
 from app.core.wording import counted, shell_quote
 
 EXIT_OK, EXIT_PARTIAL = 0, 1
@@ -129,7 +130,7 @@ def run(args) -> int:
         for path, message in summary.scan_problems:
             print_json_line(TagResult.unreadable(path, message).to_json())
         for given in args.paths:
-            if given not in paths:  # not there: named on stderr already
+            if given not in paths and in_other_unicode_form(given) is None:  # not there: named on stderr already
                 where = str(Path(given).expanduser().absolute())
                 print_json_line(TagResult.unreadable(where, not_found(given, "file or folder")).to_json())
     for _, message in summary.scan_problems[: max(0, args.errors)]:
