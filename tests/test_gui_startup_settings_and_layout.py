@@ -41,7 +41,7 @@ def test_a_damaged_index_is_explained_in_a_dialog(qtbot, tmp_path, monkeypatch, 
     shown = []
     monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append((title, text)))
     damaged = tmp_path / "index.db"
-    damaged.write_bytes(b"not an index" * 100)
+    damaged.write_bytes(b"SQLite format 3\x00" + b"not an index" * 100)
     assert main(["--db", str(damaged), "gui"]) == 2
     ((title, text),) = shown
     assert "cannot open its index" in title and str(damaged) in text and "scan your folders again" in text

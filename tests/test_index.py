@@ -85,10 +85,15 @@ def test_a_file_that_is_not_a_database_gives_a_clear_error(tmp_path: Path) -> No
     from app.core.errors import IndexStoreError
 
     path = tmp_path / "garbage.db"
-    path.write_bytes(b"this is not sqlite" * 100)
+    path.write_bytes(b"SQLite format 3\x00" + b"this is not sqlite" * 100)  # a damaged index
     with pytest.raises(IndexStoreError, match="garbage.db is damaged or is not a landmark-tagger index") as caught:
         PhotoIndex.open(path)
     assert "scan your folders again" in str(caught.value)
+    path.write_bytes(b"this is not sqlite" * 100)  # no SQLite file at all (a photo named by mistake)
+    with pytest.raises(IndexStoreError, match=r"garbage.db is not a landmark-tagger index \(it is not an SQLite "
+                       r"file\)") as caught:
+        PhotoIndex.open(path)
+    assert "scan your folders again" not in str(caught.value)
     with pytest.raises(IndexStoreError, match="check the path and its permissions"):
         PhotoIndex.open(tmp_path)  # a folder: SQLite cannot open it at all
 
