@@ -154,6 +154,8 @@ class TagRun:
                 changed = seen_before[row][0] is not None and (
                     blank[row] or not (row in turned or same_picture(seen_before[row], seen_now)))
                 self.index.set_predictions(item.photo_id, self.bundle.id, top, threshold, image_changed=changed)
+                if changed and not blank[row]:
+                    self._renew_taught(conn, item.photo_id)
                 if item.damage is not None:
                     self.index.record_error(item.path, "damaged", item.damage, photo_id=item.photo_id,
                                             run_id=self.run_id)
@@ -171,6 +173,19 @@ class TagRun:
             self._emit(result.as_stored(kept.get(result.photo_id), guesses.get(result.photo_id)))
         self.done += len(batch)
         self._report()
+
+    def _renew_taught(self, conn, photo_id: int) -> None:
+        """A taught photo whose picture changed (its file replaced or edited) teaches what it
+        shows now: its references by this model follow the new embedding, as reembed_taught
+        makes them (another model's follow when that model tags the new picture)."""
+        from app.core.teaching_embedder import PhotoEmbedder
+        from app.core.teaching_store import has_refs, renew_refs
+
+        if has_refs(conn, photo_id, self.bundle.id):
+            # from the vectors just stored (the descriptor as kept, float16), as teaching reads them
+            vector = PhotoEmbedder(self.index, self.bundle).stored_reference(photo_id)
+            if vector is not None:
+                renew_refs(conn, photo_id, self.bundle.id, vector)
 
     def _only_turned(self, batch: list[DecodedPhoto], pixels: np.ndarray, embeddings: np.ndarray,
                      descriptors: np.ndarray | None, tops: Sequence, blank: np.ndarray,

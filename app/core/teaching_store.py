@@ -159,6 +159,19 @@ def add_ref(conn: sqlite3.Connection, label: str, photo_id: int, model_id: str, 
     conn.execute("DELETE FROM forgotten_places WHERE label = ?", (label,))  # taught again
 
 
+def renew_refs(conn: sqlite3.Connection, photo_id: int, model_id: str, vector: np.ndarray) -> int:
+    """The photo's references by `model_id` (each place it teaches) made from `vector`, its
+    picture's new one (a file replaced or edited: it teaches what it shows now); a reference
+    set aside (no vector) stays so. Returns how many were renewed."""
+    return conn.execute("UPDATE taught_refs SET vector = ? WHERE photo_id = ? AND model_id = ? AND vector IS NOT NULL",
+                        (to_blob(vector), int(photo_id), model_id)).rowcount
+
+
+def has_refs(conn: sqlite3.Connection, photo_id: int, model_id: str) -> bool:
+    return conn.execute("SELECT 1 FROM taught_refs WHERE photo_id = ? AND model_id = ? AND vector IS NOT NULL LIMIT 1",
+                        (int(photo_id), model_id)).fetchone() is not None
+
+
 RefRow = tuple[int, str, int, str, bytes | None, str | None]  # id, label, photo_id, model_id, vector, created_at
 
 
