@@ -22,14 +22,23 @@ def landmark_typo_hint(text: str, landmarks: Iterable[str]) -> str | None:
     likely misspelling of one of `landmarks` (those on photos: library.landmark_counts,
     which a label: term finds); None when they are not, or the query holds other terms
     (those the user wrote as terms) or does not parse."""
+    choices = landmark_typo_choices(text, landmarks)
+    if choices is None:
+        return None
+    return f"No landmark on your photos is called “{plain_words(text)}”: did you mean {choices}?"
+
+
+def landmark_typo_choices(text: str, landmarks: Iterable[str]) -> str | None:
+    """The label: terms a `text` of plain words that found nothing likely misspells
+    (`label:"Colosseum"`, several joined by "or"), for a command's own "did you mean";
+    None as for landmark_typo_hint."""
     typed = plain_words(text)
     if typed is None:
         return None
     near = [name for name in close_landmarks(typed, landmarks) if _looks_like_a_typo(typed, name)]
     if not near:
         return None
-    choices = " or ".join(label_query(name) for name in near)
-    return f"No landmark on your photos is called “{typed}”: did you mean {choices}?"
+    return " or ".join(label_query(name) for name in near)
 
 
 def _looks_like_a_typo(typed: str, name: str) -> bool:

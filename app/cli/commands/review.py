@@ -13,6 +13,7 @@ from pathlib import Path
 
 from app.cli.common import command_with_index, print_summary
 from app.cli.landmark_names import add_new_flag, known_spelling_note, refuse_a_state_as_name, said_near_landmarks
+from app.cli.no_match import no_match_hint, no_match_line
 from app.cli.paths_typed import NOT_THERE, nothing_done_line, typed_paths
 from app.cli.paths_typed import words_as_typed as _words_as_typed
 from app.cli.commands.write import open_index
@@ -160,8 +161,7 @@ def _finish(args: argparse.Namespace, verb: str, matched: int, changed: int, hin
             print_summary(line + (_name_split_by_the_shell(args, not_there) if verb == "label" else ""))
         return 1  # each file named is accounted for above
     if matched == 0:
-        hint = hint or "try it with `landmark-tagger search`"
-        print(f"{verb}: no photo matches {' '.join(_words_as_typed(args))!r} ({hint})", file=sys.stderr)
+        print(no_match_line(verb, args, hint), file=sys.stderr)
         return 1
     undo = f"; `{command_with_index(getattr(args, 'db', None))} undo --review` takes it back" \
         if changed or released else ""
@@ -265,6 +265,7 @@ def _set_state(args: argparse.Namespace, state: str, verb: str) -> int:
     try:
         named = _named_photos(index, args, add_new=False)
         ids = _matching(index, args, named)
+        hint = no_match_hint(index, args.query) if not ids and args.query else ""  # a landmark misspelt
         with index.transaction():
             targets = review_targets(index, ids, state, args.query, named.ids)
             taught_before = places_taught_by(index.conn, targets.change) if state == "rejected" else set()
@@ -280,7 +281,7 @@ def _set_state(args: argparse.Namespace, state: str, verb: str) -> int:
         print_summary(f"{verb}: {place.line(why='')}")
     for path, label in released:
         print_summary(f"{verb}: {path}: no longer left alone: the next `write` writes \"{label}\" into it again")
-    return _finish(args, verb, len(ids), changed, left_out=named.left_out,
+    return _finish(args, verb, len(ids), changed, hint, left_out=named.left_out,
                    kept=len(targets.kept), kept_state=targets.kept_state, released=len(released),
                    left_held=len(left_held))
 

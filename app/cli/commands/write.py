@@ -10,6 +10,7 @@ import sys
 
 from app.cli.common import (EXIT_INTERRUPTED, EXIT_TERMINATED, EndedAtOnce, Terminated, command_with_index, one_line,
                             print_json_line, stop_on_ctrl_c)
+from app.cli.no_match import names_a_path, no_match_hint, no_match_line
 from app.cli.paths_typed import nothing_done_line, typed_paths
 from app.core.errors import IndexStoreError
 from app.core.wording import counted
@@ -115,6 +116,8 @@ def run(args: argparse.Namespace) -> int:
             return 1
         if typed.query is not None:  # paths only the index holds (the drive not mounted): their terms
             args.query = typed.query
+        elif args.query and not names_a_path(args) and not index.count(args.query, limit=1):
+            return say_no_photo_matches(index, args)  # a typo: named as accept names it, not "0 files written"
         if not args.dry_run:  # said before planning, which reads every file (the write checks again)
             running_writes.refuse_while_busy(index.conn, "write")
         try:
@@ -210,6 +213,18 @@ def run(args: argparse.Namespace) -> int:
     print_waiting_suggestions(waiting)
     print_nothing_to_write(plan, waiting, args)
     return 1 if summary.failed else 0
+
+
+def say_no_photo_matches(index, args: argparse.Namespace) -> int:
+    """The query matched no photo at all (`write Colosseun`): the line accept gives, with the
+    landmark it likely misspells, and with --json a summary line holding "matched": 0; exit 1,
+    as a script's `write QUERY && …` must not take it for done. Nothing is written."""
+    if args.json:
+        from app.core.metadata.write_summary import WriteSummary
+
+        print_json_line({**WriteSummary().to_json(), "matched": 0})
+    print(no_match_line("write", args, no_match_hint(index, args.query)), file=sys.stderr)
+    return 1
 
 
 def say_paths_not_there(not_there: list[tuple[str, str]], as_json: bool) -> None:

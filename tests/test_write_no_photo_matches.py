@@ -1,0 +1,45 @@
+"""write with a query that matches no photo at all (`write Colosseun`, a typo): named as
+accept names it, with the landmark it likely misspells, exit 1, "matched": 0 under --json;
+it used to say "0 files written" and send the user to `tag` and `accept`, exit 0. A query
+matching photos that hold no accepted label keeps that hint, exit 0."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.test_cli_core import run_cli
+from tests.test_write_names_a_mistyped_path import _labelled_trip
+
+TYPO_LINE = "write: no photo matches 'Colosseun' (did you mean label:\"Colosseum\"?)"
+
+
+@pytest.mark.parametrize("options", [[], ["--dry-run"]])
+def test_a_misspelt_landmark_is_named_and_fails(tmp_path, capsys, monkeypatch, options):
+    db = _labelled_trip(tmp_path, capsys, monkeypatch)
+    code, out, err = run_cli(capsys, "--db", db, "write", *options, "Colosseun")
+    assert code == 1 and TYPO_LINE in err, err
+    assert "accept QUERY" not in err and "files written" not in err and out == "", err
+
+
+def test_a_query_matching_nothing_says_so_under_json_too(tmp_path, capsys, monkeypatch):
+    db = _labelled_trip(tmp_path, capsys, monkeypatch)
+    code, out, err = run_cli(capsys, "--db", db, "write", "--json", "zzqx")
+    assert code == 1 and "write: no photo matches 'zzqx' (try it with `landmark-tagger" in err, err
+    assert f"--db {db} search`)" in err, err
+    summary = json.loads(out)
+    assert summary["matched"] == 0 and summary["written"] == 0 and summary["batch_id"] is None, out
+
+
+def test_photos_matched_without_an_accepted_label_keep_the_hint(tmp_path, capsys, monkeypatch):
+    db = _labelled_trip(tmp_path, capsys, monkeypatch)
+    code, _, err = run_cli(capsys, "--db", db, "write", "Rome -Colosseum")
+    assert code == 0 and "no matching photo has an accepted label to write" in err, err
+    assert "no photo matches" not in err, err
+
+
+def test_accept_names_the_misspelt_landmark_too(tmp_path, capsys, monkeypatch):
+    db = _labelled_trip(tmp_path, capsys, monkeypatch)
+    code, _, err = run_cli(capsys, "--db", db, "accept", "Colosseun")
+    assert code == 1 and "accept: no photo matches 'Colosseun' (did you mean label:\"Colosseum\"?)" in err, err
