@@ -360,3 +360,20 @@ def test_ctrl_z_of_an_a_whose_file_write_labels_wrote_since_says_so(qtbot, tmp_p
         assert status(win) == "Took back the accept; DSC_0004.JPG not left alone again: written by Write labels… since"
     finally:
         close_main_window(win)
+
+
+def test_ctrl_z_after_rename_place_says_so_and_takes_nothing_back(qtbot, window, tmp_path, monkeypatch) -> None:
+    """Ctrl+Z right after Rename place… took back the L before it, the rename staying (t_unicode-6)."""
+    ids = review_list_of(qtbot, window, tmp_path, 2)
+    labelled_with_l(qtbot, window, monkeypatch, [0], "Bakery")
+    assert window.jobs.rename_place("Bakery", "Our bakery", {})
+    wait_for_job(qtbot, window)
+
+    assert not window.undo_review()
+    assert status(window).startswith("Ctrl+Z does not take back renaming “Bakery” to “Our bakery”")
+    assert sorted(str(window.index.get(i).label) for i in ids).count("Our bakery") == 1
+
+    assert window.undo_review()  # the L before it, by the place's name now
+    wait_for_job(qtbot, window)
+    assert status(window) == "Took back the label “Our bakery”: 1 photo as before it"
+    assert all(window.index.get(i).label != "Our bakery" for i in ids)

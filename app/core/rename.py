@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Mapping
 from app.core import teaching_store as store
 from app.core.errors import UsageError
 from app.core.index import labels as label_store
-from app.core.index import review_journal_edits
+from app.core.index import renames_journalled, review_journal_edits
 from app.core.index.released_holds import held_files, photos_with_held_files
 from app.core.teaching import canonical_label, check_label, stored_label
 from app.core.wording import counted, shell_quote
@@ -82,6 +82,7 @@ def rename_place(index: "PhotoIndex", old: str, new: str,
         photos, accepted = label_store.rename_label(conn, plan.spellings, plan.target, landmark_id)
         references = store.rename_label(conn, plan.spellings, plan.target)
         review_journal_edits.rename_label(conn, plan.spellings, plan.target, landmark_id)  # what undo --review gives back
+        renames_journalled.record_rename(conn, plan.spellings[0], plan.target, plan.merged)  # what undo --review meets
     held = held_files(index.conn, relabelled)
     held_photos = len(photos_with_held_files(index.conn, relabelled, held)) if held else 0
     return RenameSummary(plan.spellings[0], plan.target, photos, accepted, references, plan.merged, backup, len(held),

@@ -140,6 +140,7 @@ class JobController(JobHost):
         def report(summary) -> None:
             self.window.show_message(with_left_held(rename_line(summary), summary.left_held))
             self.window.library_tree.rename_landmark(old, summary.new)  # chosen there, it stays chosen
+            self.window.remember_rename(summary.old, summary.new, summary.merged)  # Ctrl+Z meets it
 
         return self.start(f"Renaming “{old}”", job_work.rename_work(self.window.db_path, old, new, landmarks),
                           after=report, holds_index=True)

@@ -110,6 +110,26 @@ class LabelStep:
 
 
 
+@dataclass(frozen=True)
+class RenameStep:
+    """A Rename place…: Ctrl+Z does not take it back (a merge cannot be parted by renaming,
+    app.core.index.renames_journalled), but meets it, says how to put the name back and
+    leaves it, rather than take back the unrelated step before it with the rename staying."""
+
+    old: str
+    new: str
+    merged: bool
+
+    def message(self) -> str:
+        if self.merged:
+            return (f"Ctrl+Z does not take back merging “{self.old}” into “{self.new}”: the copy of the index "
+                    "taken before it puts the index back as it was (landmark-tagger restore-index COPY). Nothing "
+                    "was taken back; Ctrl+Z again takes back the step before it.")
+        return (f"Ctrl+Z does not take back renaming “{self.old}” to “{self.new}”: Rename place… “{self.new}” "
+                f"to “{self.old}” puts the name back. Nothing was taken back; Ctrl+Z again takes back the step "
+                "before it.")
+
+
 class ReviewUndo:
     """Mixed into MainWindow through LabelActions, which provides _states_now,
     _goes_to_worker (many photos: the job worker), _index_held_by_a_job and _waits_for_the_running_job."""
@@ -122,6 +142,14 @@ class ReviewUndo:
             self.review_undo.append(LabelStep(command, tuple(photo_ids), label, taught, forgot))
             del self.review_undo[:-REVIEW_UNDO_DEPTH]
 
+    def remember_rename(self, old: str, new: str, merged: bool) -> None:
+        """A Rename place… done: Ctrl+Z meets it before the steps it came after (RenameStep),
+        which name the place by its new name, as the journal gives it back."""
+        self.review_undo[:] = [replace(step, label=new) if isinstance(step, LabelStep) and step.label is not None
+                               and step.label.casefold() == old.casefold() else step for step in self.review_undo]
+        self.review_undo.append(RenameStep(old, new, merged))
+        del self.review_undo[:-REVIEW_UNDO_DEPTH]
+
     def undo_review(self) -> bool:
         """Take back the latest accept, reject, label, Teach… or Forget… (Ctrl+Z): its photos get their
         label and state back and the view shows the first of them. A photo whose label changed
@@ -131,6 +159,10 @@ class ReviewUndo:
                               "labels (L) and Teach… (T), and Forget… of a taught place, the latest first.")
             return False
         latest = self.review_undo[-1]
+        if isinstance(latest, RenameStep):  # said, and left: the next Ctrl+Z takes back the step before it
+            self.review_undo.pop()
+            self.show_message(latest.message().replace("Ctrl+Z", key_name("Ctrl+Z")))
+            return False
         size = len(latest.photo_ids) if isinstance(latest, LabelStep) else len(latest.before)
         # the step stays for the Ctrl+Z after that job
         if self._index_held_by_a_job() or self._waits_for_the_running_job(size):

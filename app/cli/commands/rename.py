@@ -55,7 +55,20 @@ def run(args: argparse.Namespace) -> int:
         print_json_line({"old": summary.old, "new": summary.new, "merged": summary.merged, "photos": summary.photos,
                          "accepted": summary.accepted, "references": summary.references,
                           "left_held": summary.left_held})
-    print_summary(f"rename: {summary.line()}")
+    print_summary(f"rename: {summary.line()}; {_way_back(summary, args)}")
     if summary.left_held:  # the new name does not go into them at the next `write`, as after `accept`
         print_summary(left_held_line("rename", summary.left_held))
     return 0
+
+
+def _way_back(summary, args: argparse.Namespace) -> str:
+    """How to take the rename back: `undo --review` does not (renames_journalled)."""
+    from app.cli.common import command_with_index
+    from app.core.wording import shell_quote
+
+    command = command_with_index(getattr(args, "db", None))
+    if summary.merged:
+        copy = f" {shell_quote(str(summary.backup))}" if summary.backup is not None else " COPY"
+        return f"`undo --review` does not take a merge back: `{command} restore-index{copy}` does"
+    return (f"`undo --review` does not take it back: `{command} rename {shell_quote(summary.new)} "
+            f"{shell_quote(summary.old)}` puts the name back")

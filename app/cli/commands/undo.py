@@ -27,6 +27,8 @@ def register(subparsers) -> None:
             "any folder link on the way) is there; a library folder moved or deleted whole counts as a card "
             "unplugged until `relocate OLD NEW` follows it or `forget FOLDER --yes` takes it out of the library. "
             "With --review: take back the last `accept`, `reject`, `label`, `teach` or `teach --forget` instead "
+            "(a `rename` is not taken back: met first, it is said with the way to put the name back, and the next "
+            "undo --review takes back the step before it) "
             "(the index keeps the last 100, fewer when they changed over a million photos in all, never fewer than 10; "
             "each undo --review takes back the one before): each photo gets "
             "its label and state before it again (and, after label or teach, the place it taught before; "
@@ -58,6 +60,8 @@ def run_review(args: argparse.Namespace) -> int:
 
     index = open_index(args)
     try:
+        if (said := _rename_met(index, args)) is not None:  # the last change was a rename: not taken back
+            return said
         taken = review_journal.take_back_last(index)
         left_held = len(held_files_given_back(index.conn, taken))
         # an accept or label taken back after its write: the keyword stays in the files until `write`
@@ -115,10 +119,33 @@ def run_review(args: argparse.Namespace) -> int:
     return 1 if taken.left else 0
 
 
+def _rename_met(index, args: argparse.Namespace) -> int | None:
+    """When the journal's newest entry is a rename (renames_journalled): its mark taken out,
+    nothing taken back, said with the way to put the name back and what the next `undo
+    --review` takes back; 1. None otherwise: undo --review goes on."""
+    from app.core.index import renames_journalled, review_journal
+
+    mark = renames_journalled.take_out_newest_rename(index)
+    if mark is None:
+        return None
+    command = command_with_index(getattr(args, "db", None))
+    after = review_journal.last_command(index.conn)
+    if args.json:
+        print_json_line({"command": mark.command, "restored": 0, "not_taken_back": "rename",
+                         "next": after.command if after is not None else None})
+    then = (f"`{command} undo --review` again takes back `{after.command}`, the change before it"
+            if after is not None else "no change before it to take back")
+    if after is not None and after.verb in (renames_journalled.RENAMED, renames_journalled.MERGED):
+        then = f"the change before it was `{after.command}` too"
+    print(f"undo: nothing taken back: the last review change was `{mark.command}`, which undo --review cannot take "
+          f"back ({mark.way_back(command)}); {then}", file=sys.stderr)
+    return 1
+
+
 def _review_to_take_back(args: argparse.Namespace) -> str:
     """When there is no write batch to undo: the hint to `undo --review` when a review
     command can be taken back, else nothing."""
-    from app.core.index import review_journal
+    from app.core.index import renames_journalled, review_journal
 
     index = open_index(args)
     try:
@@ -127,6 +154,9 @@ def _review_to_take_back(args: argparse.Namespace) -> str:
         index.close()
     if command is None:
         return ""
+    if command.verb in (renames_journalled.RENAMED, renames_journalled.MERGED):  # no photos: not taken back
+        return (f"; the last review change, `{command.command}`, is not taken back by `undo --review` "
+                "(`undo --review` says how to put the name back)")
     return (f"; `{command_with_index(getattr(args, 'db', None))} undo --review` takes back the last review "
             f"command (`{command.command}`, {command.photos:,} photo{'s' if command.photos != 1 else ''})")
 

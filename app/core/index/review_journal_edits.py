@@ -19,8 +19,10 @@ def rename_label(conn: sqlite3.Connection, spellings: Sequence[str], new: str, l
     back as a second taught place."""
     for spelling in (s for s in spellings if s != new):
         conn.execute("UPDATE review_changes SET label = ?, landmark_id = CASE WHEN landmark_id LIKE 'taught:%' "
-                     "THEN ? ELSE landmark_id END WHERE label = ?", (new, landmark_id, spelling))
-        conn.execute("UPDATE review_changes SET after_label = ? WHERE after_label = ?", (new, spelling))
+                     "THEN ? ELSE landmark_id END WHERE label = ? AND photo_id <> 0", (new, landmark_id, spelling))
+        # photo 0: a rename's own mark (renames_journalled), which keeps the names it was given
+        conn.execute("UPDATE review_changes SET after_label = ? WHERE after_label = ? AND photo_id <> 0",
+                     (new, spelling))
         # one reference per photo, place and model: where both spellings were kept, one stays
         conn.execute("UPDATE OR IGNORE review_taught_refs SET label = ? WHERE label = ?", (new, spelling))
         conn.execute("DELETE FROM review_taught_refs WHERE label = ?", (spelling,))

@@ -1,0 +1,69 @@
+"""`undo --review` right after `rename OLD NEW` took back the step BEFORE the rename (an
+unrelated label and its teaching) and said so in one line, the rename staying (t_unicode-6).
+A rename leaves a mark in the review journal now (renames_journalled): `undo --review`
+meeting it takes nothing back, says how to put the name back, and takes the mark out, so
+the next one takes back the step before it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.cli.main import main
+from app.core.index import PhotoIndex
+from tests.test_index_support import write_jpeg
+
+
+@pytest.fixture
+def labelled(tmp_path: Path, capsys) -> str:
+    """An index of two photos, IMG_0001 labelled "Qubbat al-Sakhra" then IMG_0002 "Our cabin"."""
+    for name in ("IMG_0001.jpg", "IMG_0002.jpg"):
+        write_jpeg(tmp_path / "Trip" / name)
+    db = str(tmp_path / "index.db")
+    assert main(["--db", db, "scan", str(tmp_path / "Trip")]) == 0
+    assert main(["--db", db, "label", "IMG_0001", "Qubbat al-Sakhra", "--new"]) == 0
+    assert main(["--db", db, "label", "IMG_0002", "Our cabin", "--new"]) == 0
+    capsys.readouterr()
+    return db
+
+
+def labels(db: str) -> dict[str, str | None]:
+    with PhotoIndex.open(db) as index:
+        return {Path(record.path).stem: record.label for record in index.search("")}
+
+
+def test_undo_review_after_a_rename_takes_nothing_back_and_says_how(labelled, capsys) -> None:
+    assert main(["--db", labelled, "rename", "Qubbat al-Sakhra", "Our dome trip"]) == 0
+    said = capsys.readouterr().err
+    assert "`undo --review` does not take it back" in said
+    assert "rename 'Our dome trip' 'Qubbat al-Sakhra'` puts the name back" in said
+
+    assert main(["--db", labelled, "undo", "--review"]) == 1
+    said = capsys.readouterr().err
+    assert "nothing taken back: the last review change was `rename 'Qubbat al-Sakhra' 'Our dome trip'`" in said
+    assert "rename 'Our dome trip' 'Qubbat al-Sakhra'` puts the name back" in said
+    assert "undo --review` again takes back `label IMG_0002 'Our cabin'`" in said
+    assert labels(labelled) == {"IMG_0001": "Our dome trip", "IMG_0002": "Our cabin"}
+
+    assert main(["--db", labelled, "undo", "--review"]) == 0  # the mark is gone: the step before it
+    assert "took back `label IMG_0002" in capsys.readouterr().err
+    assert labels(labelled) == {"IMG_0001": "Our dome trip", "IMG_0002": None}
+
+
+def test_a_rename_put_back_leaves_no_mark(labelled, capsys) -> None:
+    assert main(["--db", labelled, "rename", "Qubbat al-Sakhra", "Our dome trip"]) == 0
+    assert main(["--db", labelled, "rename", "Our dome trip", "Qubbat al-Sakhra"]) == 0
+    capsys.readouterr()
+    assert main(["--db", labelled, "undo", "--review"]) == 0
+    assert "took back `label IMG_0002" in capsys.readouterr().err
+    assert labels(labelled) == {"IMG_0001": "Qubbat al-Sakhra", "IMG_0002": None}
+
+
+def test_undo_review_after_a_merge_names_restore_index(labelled, capsys) -> None:
+    assert main(["--db", labelled, "rename", "Qubbat al-Sakhra", "Our cabin"]) == 0
+    assert "`undo --review` does not take a merge back:" in capsys.readouterr().err
+    assert main(["--db", labelled, "undo", "--review"]) == 1
+    said = capsys.readouterr().err
+    assert "a merge is not taken back by renaming" in said and "restore-index COPY" in said
+    assert labels(labelled) == {"IMG_0001": "Our cabin", "IMG_0002": "Our cabin"}
