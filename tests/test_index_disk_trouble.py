@@ -169,3 +169,24 @@ def test_a_scan_stopped_by_a_full_index_disk_reports_what_it_stored(tmp_path: Pa
         stored = index.count()
         status, new = index.conn.execute("SELECT status, new FROM scan_runs ORDER BY id DESC").fetchone()
     assert (status, stored, new) == ("failed", 2, 2)  # not 3 new: the third was never stored
+
+
+def test_a_nearly_full_disk_is_said_full_before_wal_is_set_up(made_index, tmp_path: Path, capsys,
+                                                              monkeypatch) -> None:
+    """On a disk of 1 KiB blocks left with 20 KiB, SQLite's mapped -shm hit a hole and the
+    command died of SIGBUS ("Bus error", exit 135, no message) in _set_journal_mode
+    (t_media-1): a disk with under 1 MB free is said full before WAL is set up."""
+    import shutil
+
+    free = shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: free._replace(free=20 * 1024))
+    reached = []
+    monkeypatch.setattr(connection, "_set_journal_mode", lambda *args: reached.append(args) or "wal")
+    code, _, err = run_cli(capsys, "--db", made_index, "stats")
+    assert code == 2 and f"no space left on the disk holding the index ({made_index}); free some space" in err
+    assert "20 KB free" in err and not reached
+    new = tmp_path / "new.db"
+    code, _, err = run_cli(capsys, "--db", str(new), "scan", str(tmp_path / "photos"))
+    assert code == 2 and "no space left on the disk" in err and not new.exists()  # no empty file left
+    monkeypatch.undo()  # the user frees space
+    assert run_cli(capsys, "--db", made_index, "stats")[0] == 0

@@ -14,7 +14,7 @@ from typing import Callable, Iterator, Sequence
 
 from app.core.errors import IndexInUseError, IndexStoreError
 from app.core.held_at_commit import block_closed, block_opened, hold_signals_inside, release_held
-from app.core.index.open_failures import disk_trouble, remove_unfinished_index
+from app.core.index.open_failures import disk_trouble, refuse_a_nearly_full_disk, remove_unfinished_index
 from app.core.index.read_only_files import (
     changed_while_read_only, changed_while_read_only_message, is_read_only_file, journal_trouble, open_sqlite,
     read_only_index_message)
@@ -161,7 +161,10 @@ def connect(path: str | Path) -> sqlite3.Connection:
         if is_read_only(conn):
             mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
         elif target != ":memory:":
-            mode = _set_journal_mode(conn, target, journal_mode_for(target))
+            wanted = journal_mode_for(target)
+            if wanted == "wal":  # its -shm mapped on a nearly full disk could kill us (SIGBUS)
+                refuse_a_nearly_full_disk(target)
+            mode = _set_journal_mode(conn, target, wanted)
         # WAL commits are safe with NORMAL; a rollback journal needs FULL to survive a power cut
         conn.execute(f"PRAGMA synchronous = {'NORMAL' if mode == 'wal' else 'FULL'}")
         conn.execute("PRAGMA foreign_keys = OFF")

@@ -15,6 +15,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from app.core.errors import IndexStoreError
+
 # An I/O error on a disk with less room than this left is taken for a full disk (SQLite
 # needs 32 KiB for the -shm file alone, more for the -wal and the pages it writes).
 NEARLY_FULL_BYTES = 1 << 20
@@ -45,6 +47,20 @@ def disk_trouble(index_path: str | Path, error: BaseException) -> str | None:
         return (f"the folder holding the index is not writable: {folder}; SQLite keeps {path.name}-wal and "
                 f"{path.name}-shm beside the index: make the folder writable or pass another file with --db")
     return None
+
+
+def refuse_a_nearly_full_disk(index_path: str | Path) -> None:
+    """Say the index's disk full, before SQLite sets up WAL on it, when it has less than
+    NEARLY_FULL_BYTES free. SQLite maps the -shm file and grows it a byte per 4 KiB page:
+    on a disk of 1 KiB blocks (mkfs' choice under 512 MB: USB sticks, small partitions)
+    the rest of each page stays a hole, and nearly full, the first store into one kills
+    the process with SIGBUS ("Bus error", no message) rather than failing with SQLITE_FULL."""
+    path = Path(index_path).expanduser()
+    free = _free_bytes(path.parent)
+    if free < NEARLY_FULL_BYTES:
+        raise IndexStoreError(f"cannot open the index ({free // 1024:,} KB free, at least "
+                              f"{NEARLY_FULL_BYTES // (1 << 20)} MB needed): no space left on the disk holding the "
+                              f"index ({path}); free some space")
 
 
 def is_disk_full(error: BaseException) -> bool:
