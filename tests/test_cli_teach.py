@@ -81,8 +81,8 @@ def test_teach_then_suggest_then_tag_shows_the_taught_label(capsys, tmp_path, ti
     assert main(["--db", db, "accept", str(folder / "IMG_0.jpg")]) == 0
     assert run_cli(capsys, "--db", db, "stats", "--json")[1][0]["taught"] == {"Our cabin": 1}
 
-    code, lines, err = run_cli(capsys, "--db", db, "suggest", "--model", model, "--json")
-    assert code == 0
+    code, [*lines, summary], err = run_cli(capsys, "--db", db, "suggest", "--model", model, "--json")
+    assert code == 0 and summary["summary"]["suggested"] == 3, summary
     assert sorted(Path(s["path"]).name for s in lines) == ["IMG_1.jpg", "IMG_2.jpg", "IMG_3.jpg"]
     assert {s["label"] for s in lines} == {"Our cabin"} and "3 new suggestions" in err
 
@@ -93,7 +93,8 @@ def test_teach_then_suggest_then_tag_shows_the_taught_label(capsys, tmp_path, ti
     code, lines, err = run_cli(capsys, "--db", db, "suggest", "--model", model, "--dry-run", "--json")
     assert code == 0 and "1 photo is not tagged by this model yet" in err
     code, lines, err = run_cli(capsys, "--db", db, "suggest", "--model", model, "--json", "nosuchphoto")
-    assert code == 1 and lines == [] and "no photo matches the search" in err
+    assert code == 1 and "no photo matches the search" in err
+    assert [(line["summary"]["matched"], line["summary"]["suggested"]) for line in lines] == [(0, 0)], lines
 
     code, lines, err = run_cli(capsys, "--db", db, "tag", "--model", model, "--workers", "0", "--retag", "--json", str(folder))
     assert code == 0

@@ -168,9 +168,10 @@ def test_the_cli_names_the_held_place_beside_the_suggestions_of_another(
         capsys, library, tiny_bundle, tmp_path):  # noqa: F811
     index, paths, _ = library
     teach_a_held_place_and_a_found_one(index, paths, tiny_bundle)
-    code, lines, err = run_cli(capsys, "--db", str(tmp_path / "index.db"), "suggest", "--model",
-                               str(tiny_bundle.path), "--threshold", "0.5", "--dry-run", "--json")
+    code, [*lines, summary], err = run_cli(capsys, "--db", str(tmp_path / "index.db"), "suggest", "--model",
+                                           str(tiny_bundle.path), "--threshold", "0.5", "--dry-run", "--json")
     assert code == 0 and lines and {line["label"] for line in lines} == {"Bakery"}
+    assert summary["summary"]["suggested"] == len(lines), summary
     landmark = tiny_bundle.labels[0].name
     assert f"recognised confidently as “{landmark}”, a landmark the model knows, like the photos you taught " \
            "as “Our tower”" in err, err

@@ -60,6 +60,8 @@ def run(args) -> int:
                             report=(report := SuggestReport()))
     program = command_with_index(args.db)  # a hint followed must act on this index, not the default one
     if report.taught == 0:  # no summary of nothing: the hint says what to do
+        if args.json:
+            print_json_line(_json_summary(report, [], args.dry_run))
         print_summary(close_hint(report, args.query, args.model, program))
         return _exit_code(report)
     for s in found:
@@ -73,6 +75,8 @@ def run(args) -> int:
             print_json_line(withdrawal.to_json())
         else:
             print(one_line(f"{withdrawal.path}: {withdrawal.previous} -> no landmark ({withdrawal.score:.2f})"))
+    if args.json:  # one last line, whatever was found: a script reads its counts, zeros included
+        print_json_line(_json_summary(report, found, args.dry_run))
     print_summary(_summary(len(found), len(report.withdrawn), args.dry_run))
     # a taught place the model holds is named whatever the other places found (close_hint names it when none did)
     more = held_hints(report, cli_label(program)) if found else [close_hint(report, args.query, args.model, program)]
@@ -96,6 +100,16 @@ def _paths_not_there(args, not_there: list[tuple[str, str]]) -> int:
 
 def _exit_code(report) -> int:
     return 1 if report.matched == 0 else 0  # a query matching nothing fails a script, as accept/reject do
+
+
+def _json_summary(report, found: list, dry_run: bool) -> dict:
+    """The last --json line, after the suggestions' and withdrawals' (which carry "id"): what
+    the summary line on stderr says, under "summary" as scan's is (a withdrawal's line holds
+    "withdrawn": true). "matched": the photos the query matched (null without a query: the
+    whole library); "taught": the taught photos this model could use (0: nothing to
+    suggest from, the hint on stderr says why)."""
+    return {"summary": {"matched": report.matched, "taught": report.taught, "scored": report.scored,
+                        "suggested": len(found), "withdrawn": len(report.withdrawn), "dry_run": dry_run}}
 
 
 def _summary(found: int, withdrawn: int, dry_run: bool) -> str:
