@@ -192,4 +192,10 @@ def staying_text(missing) -> str:
         text += (f"\n\n{counted(unread, 'missing photo')} {'stays' if unread == 1 else 'stay'}: "
                  f"{'it' if unread == 1 else 'they'} could not be checked on disk (a folder not readable, or a name the system's file name "
                  "encoding cannot spell).")
+    behind = getattr(missing, "behind_dead_links", 0)
+    if behind:
+        one = behind == 1
+        text += (f"\n\n{counted(behind, 'missing photo')} {'stays' if one else 'stay'}: reached through "
+                 f"the folder link {', '.join(missing.dead_links)}, which points nowhere (a drive not "
+                 "connected?); if they are gone, remove the link and tag the folder again.")
     return text

@@ -110,6 +110,8 @@ def _run_missing(args: argparse.Namespace) -> int:
                          "in_icloud": missing.in_icloud,  # (of awaiting_scan) kept as their stand-ins are there
                          "back_on_disk": missing.back_on_disk,  # kept: a file of theirs is there again
                          "not_checked": missing.not_checked,  # kept: their folder could not be read
+                         "behind_dead_links": missing.behind_dead_links,  # kept: a folder link on the way
+                         "dead_links": list(missing.dead_links),  # points nowhere (drive not connected)
                          "forgotten": args.yes})
     skipped = (f"; kept the photos of {', '.join(missing.skipped_folders)} (not found, or an empty mount point: "
                "is its drive connected?)" if missing.skipped_folders else "")

@@ -196,6 +196,8 @@ class MissingPhotos:
     back_on_disk: int = 0  # missing photos kept: a file of theirs is there again (a card put back)
     back_in: tuple[str, ...] = ()  # the library folders holding those, for the scan that takes them in
     not_checked: int = 0  # missing photos kept: their folder could not be read (or their name spelled) to see them gone
+    behind_dead_links: int = 0  # missing photos kept: reached through a folder link that points nowhere…
+    dead_links: tuple[str, ...] = ()  # …these links (a card unplugged, a drive not connected)
 
     def line(self) -> str:
         return _what_goes(counted(self.photos, "missing photo"), self.yours, self.taught)
@@ -214,6 +216,13 @@ class MissingPhotos:
         if self.not_checked:
             parts.append(f"kept {counted(self.not_checked, 'missing photo')} that could not be checked on disk "
                          "(a folder not readable, or a name the system's file name encoding cannot spell)")
+        if self.behind_dead_links:
+            links = ", ".join(self.dead_links)
+            one = len(self.dead_links) == 1
+            parts.append(f"kept {counted(self.behind_dead_links, 'missing photo')} behind the folder "
+                         f"link{'' if one else 's'} {links}, which point{'s' if one else ''} nowhere (a drive not "
+                         f"connected?); if {'it is' if self.behind_dead_links == 1 else 'they are'} gone, "
+                         f"remove the link and scan again")
         if owed:
             parts.append(f"kept {counted(owed, 'missing photo')}: a scan that did not finish still has to "
                          f"look for where they went ({how_to_scan})")
@@ -296,12 +305,15 @@ def _missing(conn: sqlite3.Connection,
     in_icloud = {photo_id for photo_id, _file_id in in_the_cloud}
     back = {photo_id for photo_id, _, path in files if path in now.back} - in_icloud
     not_checked = {photo_id for photo_id, _, path in files if path in now.not_checked} - in_icloud - back
-    ids = [photo_id for photo_id in ids if photo_id not in in_icloud | back | not_checked]
+    # behind a folder link that points nowhere (its card unplugged): a drive not connected
+    unreachable = {photo_id for photo_id, _, path in files if path in now.unreachable} - in_icloud - back
+    ids = [photo_id for photo_id in ids if photo_id not in in_icloud | back | not_checked | unreachable]
     back_in = tuple(sorted({root for photo_id in back for root, whole in present.items()
                             if holds_folder(root, folders[photo_id], whole)}))
     return MissingPhotos(len(ids), _count(conn, ids, _YOURS), _count(conn, ids, _TAUGHT), tuple(absent),
                          awaiting_scan=len(kept) + len(in_icloud), in_icloud=len(in_icloud),
-                         back_on_disk=len(back), back_in=back_in, not_checked=len(not_checked)), ids, in_the_cloud
+                         back_on_disk=len(back), back_in=back_in, not_checked=len(not_checked),
+                         behind_dead_links=len(unreachable), dead_links=tuple(sorted(now.dead_links))), ids, in_the_cloud
 
 
 def _files_of(conn: sqlite3.Connection, ids: list[int]) -> list[tuple[int, int, str]]:
