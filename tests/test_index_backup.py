@@ -103,3 +103,27 @@ def test_stats_names_the_newest_of_several_copies(tmp_path: Path, capsys) -> Non
     capsys.readouterr()
     assert main(["--db", str(db), "stats"]) == 0
     assert f"copies:     2 copies of the index, the newest {newer}\n" in capsys.readouterr().out
+
+
+def test_the_weekly_copy_is_skipped_when_it_would_leave_the_command_no_room(tmp_path: Path, capsys,
+                                                                            monkeypatch) -> None:
+    """On a nearly full disk the copy taken just before `label` used the room `label` then
+    lacked ("disk full"), where it fitted without the copy (t_media-10): the copy is skipped,
+    said in one line, while the disk cannot hold it and as much again besides 1 MB."""
+    import shutil
+
+    from app.cli.main import main
+    from app.core.index.open_failures import NEARLY_FULL_BYTES
+
+    db = tmp_path / "index.db"
+    PhotoIndex.open(db).close()
+    usage = shutil.disk_usage(tmp_path)
+    room = 2 * (db.stat().st_size + (Path(f"{db}-wal").stat().st_size if Path(f"{db}-wal").exists() else 0))
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage._replace(free=room + NEARLY_FULL_BYTES - 1))
+    assert main(["--db", str(db), "accept", "nothing-matches"]) == 1
+    err = capsys.readouterr().err
+    assert "landmark-tagger: this week's copy of the index was skipped for lack of room: " in err
+    assert backups(db) == []
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage._replace(free=room + NEARLY_FULL_BYTES))
+    assert main(["--db", str(db), "accept", "nothing-matches"]) == 1
+    assert "skipped" not in capsys.readouterr().err and len(backups(db)) == 1

@@ -81,11 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _backup_index_if_due(db: str | None) -> None:
     """The weekly copy of the index, taken before a command that changes it (the app
-    takes it at start); one that cannot be made is tried again next time."""
+    takes it at start); one that cannot be made is tried again next time, and one that
+    would leave the command no room on the disk is skipped, said in one line."""
     from app.core.config import default_db_path
     from app.core.index.backup import backup_quietly
 
-    backup_quietly(db or default_db_path())
+    backup_quietly(db or default_db_path(), skipped=lambda why: print(f"landmark-tagger: {why}", file=sys.stderr))
 
 
 def _take_query_words(parser: argparse.ArgumentParser, args: argparse.Namespace, extras: list[str]) -> None:

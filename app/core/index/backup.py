@@ -18,14 +18,16 @@ from __future__ import annotations
 import errno
 import os
 import re
+import shutil
 import sqlite3
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Callable
 
 from app.core.errors import IndexStoreError
 from app.core.file_owner import owner_hint
-from app.core.index.open_failures import holds_no_index, is_disk_full
+from app.core.index.open_failures import NEARLY_FULL_BYTES, holds_no_index, is_disk_full
 from app.core.index.read_only_files import is_read_only_file, open_sqlite
 from app.core.metadata.atomic import STALE_TEMP_AGE_S, flush_to_disk
 
@@ -63,11 +65,12 @@ def _holds_an_index(copy: Path) -> bool:
 
 
 def backup_if_due(index_path: str | Path, now: datetime | None = None, every: timedelta = BACKUP_EVERY,
-                  keep: int = KEEP) -> Path | None:
+                  keep: int = KEEP, skipped: Callable[[str], None] | None = None) -> Path | None:
     """Copy the index when the newest copy is older than `every` (or there is none; the
     copy taken before an upgrade counts, it holds the same labels); returns the new
-    copy, or None when none was due (nor for an index the user may not write).
-    OSError/sqlite3.Error propagate
+    copy, or None when none was due (nor for an index the user may not write). A copy
+    due on a disk without room for it and as much again (no_room_for_copy) is skipped,
+    `skipped` told why. OSError/sqlite3.Error propagate
     (the caller runs this in the background and may ignore them)."""
     if str(index_path) == ":memory:" or not Path(index_path).expanduser().is_file():
         return None
@@ -79,10 +82,37 @@ def backup_if_due(index_path: str | Path, now: datetime | None = None, every: ti
         return None
     if not _has_schema(index_path):
         return None  # what a failed first creation left (see open_failures): nothing to keep a copy of
+    if (why := no_room_for_copy(index_path)) is not None:
+        if skipped is not None and why:
+            skipped(why)
+        return None
     target = write_copy(index_path, now)
     for old in [path for path in backups(index_path) if not is_upgrade_copy(path)][:-keep]:
         old.unlink(missing_ok=True)
     return target
+
+
+def no_room_for_copy(index_path: str | Path) -> str | None:
+    """Why this week's copy is not taken now, None when it is: on a nearly full disk the
+    copy, taken just before a command, used the room that command needed (a `label` then
+    failed "disk full" where it fitted without the copy). So the disk must hold the copy
+    (the index and its -wal), as much again for the command, and NEARLY_FULL_BYTES; free
+    space not known: the copy is taken. "": skipped without a word, the disk too full for
+    the index to open (connection's refuse_a_nearly_full_disk says so)."""
+    index = Path(index_path).expanduser()
+    try:
+        size = sum(os.path.getsize(f"{index}{suffix}") for suffix in ("", "-wal") if os.path.isfile(f"{index}{suffix}"))
+        free = shutil.disk_usage(index.parent).free
+    except OSError:
+        return None
+    needed = 2 * size + NEARLY_FULL_BYTES
+    if free >= needed:
+        return None
+    if free < NEARLY_FULL_BYTES:
+        return ""
+    return (f"this week's copy of the index was skipped for lack of room: {free / 1e6:.1f} MB free on the disk "
+            f"holding {index}, about {needed / 1e6:.1f} MB needed (the copy, and room left for the command); "
+            "free some space and the next command takes it")
 
 
 def _has_schema(index_path: str | Path) -> bool:
@@ -300,11 +330,13 @@ def _remove_stale_half_copies(folder: Path) -> None:
                 continue  # gone already, or not ours to remove: the next copy tries again
 
 
-def backup_quietly(index_path: str | Path, every: timedelta = BACKUP_EVERY) -> Path | None:
+def backup_quietly(index_path: str | Path, every: timedelta = BACKUP_EVERY,
+                   skipped: Callable[[str], None] | None = None) -> Path | None:
     """backup_if_due for the app's start: a copy that cannot be made (a full disk, a
-    read-only folder) is tried again next time and never stops the app."""
+    read-only folder) is tried again next time and never stops the app; `skipped` is
+    told of one skipped for lack of room."""
     try:
-        return backup_if_due(index_path, every=every)
+        return backup_if_due(index_path, every=every, skipped=skipped)
     except (OSError, sqlite3.Error):
         return None
 
