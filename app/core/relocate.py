@@ -345,7 +345,8 @@ def _same_card(conn, root: str, target: str) -> bool:
 def _move_paths(conn, root: str, target: str, moves, same_card: bool = True) -> int:
     """Re-point files, photos, library folders, the write journal (so undo finds the
     files), the files labels were read back from (read_back_keywords: a relabel replaces
-    that keyword there, and a keyword removed there is seen), the sidecars' last seen states (sidecar_states: else each would be read as
+    that keyword there, and a keyword removed there is seen), the notes of files `write` would fill in
+    (unwritten_elsewhere), the sidecars' last seen states (sidecar_states: else each would be read as
     changed) and the damage notes (other problems go: the next run meets them again); refresh each photo's search words (its folder changed).
     What scans recorded of the cards mounted on its folders moves too where `target` is
     `root`'s `same_card`, else goes (another card, a copy: the scan of it records its own)."""
@@ -367,7 +368,7 @@ def _move_paths(conn, root: str, target: str, moves, same_card: bool = True) -> 
         conn.execute("UPDATE photos SET folder = CAST(? AS TEXT), primary_path = CAST(? AS TEXT) WHERE id = ?",
                      (db_text(moved(folder)), db_text(moved(primary)), photo_id))
         refresh_search_text(conn, photo_id)
-    for table in ("write_journal", "read_back_keywords", "sidecar_states", "errors"):
+    for table in ("write_journal", "read_back_keywords", "sidecar_states", "unwritten_elsewhere", "errors"):
         stage_column = "stage" if table == "errors" else "NULL"
         rows = conn.execute(f"SELECT rowid, path, {stage_column} FROM {table} WHERE path >= CAST(? AS TEXT) "
                             "AND path < CAST(? AS TEXT) OR path = CAST(? AS TEXT)",

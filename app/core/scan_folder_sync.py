@@ -105,7 +105,7 @@ class FolderSync:
         self.sidecar_changed: set[int] = set()  # its photos a known sidecar of which changed: read again
         self.sidecars_gone: list[str] = []  # its sidecars still gone that only their GONE row knows
         self.keyword_decisions = keywords_changed_elsewhere.ScanDecisions()  # one review command a scan
-        self.changed_elsewhere: set[int] = set()  # the batch's photos with changed files read: unwritten_elsewhere
+        self.changed_elsewhere: set[int] = set()  # the batch's photos new, changed or reread: unwritten_elsewhere
         self.unprinted = UnprintedJpegs(index)  # JPEGs indexed before picture prints (picture_backfill.py)
 
     def _cancelled(self) -> bool:
@@ -434,7 +434,7 @@ class FolderSync:
         info = group.info
         change = keywords_changed_elsewhere.follow_the_files(
             conn, photo_id, info, self.keyword_decisions) if not created and group.touched else None
-        if not created and group.touched:
+        if created or group.touched or photo_id in self.rereading:  # a label read back, an upgrade's mark
             self.changed_elsewhere.add(photo_id)
         if change is not None:
             self.summary.keywords_changed_elsewhere.append(change.to_json())

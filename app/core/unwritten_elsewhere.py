@@ -4,15 +4,17 @@ does: a JPEG that got an IPTC block (Keywords) in another program after our writ
 our label in XMP but not there, and `write` adds the label to each keyword field a file
 has (t_life3-1).
 
-A scan that read changed files of photos whose accepted label a write of ours or a read
-back put in their files plans those photos' writes once a batch of the folder (the plan
-reads the journal whole: once a batch, not once a photo), and notes each file whose
-keyword fields the write would change in `unwritten_elsewhere`, with the label planned
-and our newest standing write of the file then. A row stands (unwritten_term) while the
-photo's label is that one and accepted and that write still the newest standing one: a
-write of ours since sets it aside (the write journal speaks for the file), and that
-write's undo, which puts the file back as the scan read it, brings it back. A scan
-reading the photo's files again plans it anew. A rescan that finds no file changed plans nothing."""
+A scan that read changed files of photos (or new ones, or ones an upgrade marked: migration
+50) whose accepted label a write of ours or a read back put in their files plans those
+photos' writes once a batch of the folder (the plan reads the journal whole: once a batch,
+not once a photo), and notes each file whose keyword fields the write would change in
+`unwritten_elsewhere`, with the label planned and our newest standing write of the file
+then. A row stands (unwritten_term) while the photo's label is that one and accepted and
+that write still the newest standing one: a write of ours since sets it aside (the write
+journal speaks for the file), and that write's undo, which puts the file back as the scan
+read it, brings it back. A scan reading the photo's files again plans it anew. The note
+follows its file when the photo moves (moved_photos, relocate), as the write journal does. A
+rescan that finds no file changed plans nothing."""
 
 from __future__ import annotations
 

@@ -265,3 +265,15 @@ def migration_49(conn: sqlite3.Connection) -> None:
     from app.core.index.migrations_recent import _add_missing_columns
 
     _add_missing_columns(conn, "read_back_keywords", (("teaches", "INTEGER NOT NULL DEFAULT 0"),))
+
+
+# An index made before migration 48 (or an older backup restored) held no note of the files
+# its scans had already found changed elsewhere, and a rescan plans only files it finds
+# changed: is:unwritten stayed blind to them. The photos whose accepted label our write or a
+# read back put in a file are marked to be read again (rereads.py): the next scan of their
+# folder plans them once (app.core.unwritten_elsewhere), as it does a changed file.
+def migration_50(conn: sqlite3.Connection) -> None:
+    conn.execute("INSERT OR IGNORE INTO photos_to_reread (photo_id) SELECT l.photo_id FROM labels l "
+                 "WHERE l.state = 'accepted' AND l.label IS NOT NULL AND l.photo_id IS NOT NULL "
+                 "AND (EXISTS (SELECT 1 FROM write_journal j WHERE j.photo_id = l.photo_id) "
+                 "OR EXISTS (SELECT 1 FROM read_back_keywords r WHERE r.photo_id = l.photo_id))")

@@ -102,7 +102,7 @@ def split_off_what_was_not_copied(conn: sqlite3.Connection, old_id: int, new_id:
         name = Path(os.fsdecode(path) if isinstance(path, bytes) else path)
         paths += [name] + [name.with_name(name.name + suffix) for suffix in SIDECAR_SUFFIXES]
         paths += [name.with_name(name.stem + suffix) for suffix in SIDECAR_SUFFIXES]
-    for table in ("write_journal", "read_back_keywords", "sidecar_states"):
+    for table in ("write_journal", "read_back_keywords", "sidecar_states", "unwritten_elsewhere"):
         conn.executemany(f"UPDATE OR IGNORE {table} SET photo_id = ? WHERE photo_id = ? AND path = CAST(? AS TEXT)",
                          [(split_id, old_id, db_text(str(path))) for path in paths])
     refresh_fts(conn, split_id)
@@ -352,7 +352,8 @@ def _follow_in_write_journal(conn: sqlite3.Connection, old_id: int, counterparts
     or `DSC_1.xmp`) where those moved with them, so `undo` finds the files it wrote
     where they are, and the record of a label read back (read_back_records), so a relabel
     still replaces that keyword, and the sidecar's last seen state (sidecar_states), so a
-    rescan does not take the moved sidecar for a changed one. A sidecar left under the old name (the photo renamed in
+    rescan does not take the moved sidecar for a changed one, and the note of what `write` would
+    fill in of a file changed elsewhere (unwritten_elsewhere), so is:unwritten keeps it. A sidecar left under the old name (the photo renamed in
     Finder, Explorer or `mv`) keeps its path: undo restores it there, not a name that never existed.
     Returns the moved sidecars not as any record knew them at the old path: edited on the way
     (Lightroom saved the keywords before the scan), which the records re-pointed would hide."""
@@ -370,7 +371,7 @@ def _follow_in_write_journal(conn: sqlite3.Connection, old_id: int, counterparts
                 moves[sidecar] = new.with_name(new.stem + suffix)
     edited = [str(new) for old, new in moves.items() if old.suffix.lower() == ".xmp"
               and (known := _states_known_at(conn, old)) and state_now(str(new)) not in known]
-    for table in ("write_journal", "read_back_keywords", "sidecar_states"):
+    for table in ("write_journal", "read_back_keywords", "sidecar_states", "unwritten_elsewhere"):
         for row_id, path in conn.execute(f"SELECT rowid, path FROM {table} WHERE photo_id = ?", (old_id,)).fetchall():
             moved = moves.get(Path(os.fsdecode(path) if isinstance(path, bytes) else path))
             if moved is not None:
