@@ -1,4 +1,5 @@
-"""Whether a path lies on a network share (a NAS over SMB or NFS, a mounted server).
+"""Whether a path lies on a network share (a NAS over SMB or NFS, a mounted server), or on
+a FUSE file system a user-space program serves (user_space_file_system).
 
 SQLite's write-ahead log needs memory shared between the processes using the file, which
 a network file system does not give: two computers (or the app and the CLI) writing an
@@ -25,12 +26,32 @@ NETWORK_FILE_SYSTEMS = frozenset({
 
 def is_network_path(path: str | Path) -> bool:
     """True when `path` (a file, or the folder it would be created in) is on a network share."""
-    target = _existing_ancestor(Path(path).expanduser())
     if sys.platform == "win32":
-        return _is_windows_network_drive(target)
-    mounts = _linux_mounts() if sys.platform.startswith("linux") else _mount_command_mounts()
-    file_system = mount_file_system(str(target), mounts)
+        return _is_windows_network_drive(_existing_ancestor(Path(path).expanduser()))
+    file_system = mount_type(path)
     return file_system is not None and file_system.lower() in NETWORK_FILE_SYSTEMS
+
+
+def user_space_file_system(path: str | Path) -> str | None:
+    """The type of the FUSE file system holding `path` when a user-space program serves
+    it ("fuse.fusefat", "fuse.encfs": /proc/self/mounts' "fuse.NAME"), else None. SQLite's
+    WAL needs a shared writable memory map of its -shm file, which many of them do not
+    give (fusefat: "disk I/O error" at the index's first write); the index takes the
+    rollback journal there, as on a share. "fuseblk" (ntfs-3g, exfat-fuse on a USB disk)
+    maps it as a disk does and is not one."""
+    file_system = (mount_type(path) or "").lower()
+    return file_system if file_system == "fuse" or file_system.startswith("fuse.") else None
+
+
+def mount_type(path: str | Path) -> str | None:
+    """The file system type of the mount holding `path` (a file, or the folder it would
+    be created in), as the system's table of mounts names it; None on Windows, or when
+    that table cannot be read."""
+    if sys.platform == "win32":
+        return None
+    target = _existing_ancestor(Path(path).expanduser())
+    mounts = _linux_mounts() if sys.platform.startswith("linux") else _mount_command_mounts()
+    return mount_file_system(str(target), mounts)
 
 
 def mount_file_system(path: str, mounts: list[tuple[str, str]]) -> str | None:

@@ -20,6 +20,7 @@ from app.core.index.read_only_files import (
     read_only_index_message)
 
 BUSY_TIMEOUT_MS = 10_000
+MAX_PAGE_BYTES = 65_536  # SQLite's largest page: a file no bigger holds its first page alone
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
 # a wait for another program's write lock longer than this is said, once (wait_notice)
 WAIT_NOTICE_MS = 1_000
@@ -108,10 +109,11 @@ def id_chunks(photo_ids: Sequence[int], size: int = 500) -> Iterator[tuple[list[
 def journal_mode_for(path: str | Path) -> str:
     """WAL (readers never wait for the writer) on the computer's own disks; the rollback
     journal on a network share, where WAL's shared memory does not reach the other
-    computer and the file could be corrupted (see app.core.network_drives)."""
-    from app.core.network_drives import is_network_path
+    computer and the file could be corrupted, and on a user-space FUSE file system, which
+    may not map it at all (fusefat: "disk I/O error"; see app.core.network_drives)."""
+    from app.core.network_drives import is_network_path, user_space_file_system
 
-    return "delete" if is_network_path(path) else "wal"
+    return "delete" if is_network_path(path) or user_space_file_system(path) else "wal"
 
 
 def _set_journal_mode(conn: sqlite3.Connection, target: str, wanted: str) -> str:
@@ -174,7 +176,7 @@ def connect(path: str | Path) -> sqlite3.Connection:
     except (sqlite3.DatabaseError, OSError, IndexStoreError) as error:
         if conn is not None:
             conn.close()  # nothing of a failed open stays held (an unmount, Windows' locks)
-        if new_file and _is_empty(target):  # made by this open (a full disk): not left for an index
+        if new_file and _unfinished(target, error):  # made by this open (a full disk): not left for an index
             remove_unfinished_index(os.path.expanduser(target))
         raise _open_failure(target, error) from error
 
@@ -210,9 +212,12 @@ def _make_or_refuse_missing_folder(target: str) -> None:
     Path(target).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
-def _is_empty(path: str) -> bool:
+def _unfinished(path: str, error: BaseException) -> bool:
+    """Whether the file a failed `connect` made holds nothing yet: empty, or the one page
+    of SQLite's header that setting WAL writes before the -shm it cannot map fails (a
+    FUSE disk); not when another process holding it made the open fail (it may be filling it)."""
     try:
-        return os.path.getsize(os.path.expanduser(path)) == 0
+        return not held_by_another(error) and os.path.getsize(os.path.expanduser(path)) <= MAX_PAGE_BYTES
     except OSError:
         return False
 

@@ -88,14 +88,16 @@ def _read_only_disk(folder: Path) -> bool:
         return False
 
 
-def holds_no_index(conn: sqlite3.Connection) -> bool:
+def holds_no_index(conn: sqlite3.Connection, unreadable: bool = False) -> bool:
     """Whether the file open in `conn` has no schema at all (a first creation that
-    failed); False when that cannot be read (then nothing is to be removed)."""
+    failed); `unreadable` when that cannot be read: True for a file this open created
+    (a FUSE disk whose -shm SQLite cannot map fails every read after its first write),
+    False for one that was there (then nothing is to be removed)."""
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     except sqlite3.Error:
-        return False
+        return unreadable
     return version == 0 and tables == 0
 
 

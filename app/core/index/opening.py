@@ -4,6 +4,7 @@ to do; nothing of a failed open stays held or left on disk."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -28,6 +29,7 @@ def open_index_file(path: str | Path | None, watch_upgrade: UpgradeWatcher | Non
         path = default_db_path()
     # absolute: messages and `stats` name the index a user can find from anywhere
     target = str(path) if str(path) == ":memory:" else str(Path(path).expanduser().absolute())
+    new_file = target != ":memory:" and not os.path.lexists(target)
     conn = connect(target)
     _refuse_upgrading_a_read_only_index(conn, target)
     # an index made by an older version: a copy of it as it was first
@@ -37,14 +39,14 @@ def open_index_file(path: str | Path | None, watch_upgrade: UpgradeWatcher | Non
             migrate(conn, target, hooks and hooks.keep_a_copy, hooks and hooks.reached)
     except sqlite3.DatabaseError as error:
         busy = held_by_another(error)
-        unfinished = not busy and target != ":memory:" and holds_no_index(conn)
+        unfinished = not busy and target != ":memory:" and holds_no_index(conn, unreadable=new_file)
         version = None if unfinished else version_left(conn)
         conn.close()
         upgrade_failed(target)  # rolled back: the copy kept for it would take the space a retry needs
         if busy:
             raise IndexInUseError(f"another copy of Landmark Tagger is using the index {target}; "
                                   "try again when it has finished") from error
-        if unfinished:  # its first creation failed (a full disk): no empty file is left for an index
+        if unfinished:  # its first creation failed (a full disk, a FUSE disk): no empty file is left for an index
             remove_unfinished_index(target)
             raise IndexStoreError(unfinished_creation_message(target, error)) from error
         if said := failed_upgrade_error(target, version, schema.LATEST_VERSION, error, bool(interrupts)):
