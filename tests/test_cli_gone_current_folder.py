@@ -48,3 +48,18 @@ def test_a_job_given_absolute_paths_runs_from_the_index_s_folder(in_a_deleted_fo
     args = argparse.Namespace(command="tag", db=str(db), paths=[str(in_a_deleted_folder)], model="default")
     leave_a_gone_current_folder(args, db)
     assert Path(os.getcwd()) == in_a_deleted_folder  # spawned decode workers can start from here
+
+
+@pytest.mark.parametrize("command, typed", [
+    ("label", {"query": 'path:="{photo}"', "query_as_typed": ["{photo}"], "new": False}),  # a path typed became a term
+    ("search", {"query": ['folder:="{folder}"', "-path:{photo}"]}),  # field terms written with an absolute path
+    ("teach", {"name": "Petra", "paths": ["{photo}"], "new": False, "model": None}),  # --new is a flag, no path
+])
+def test_absolute_photo_paths_are_not_taken_for_relative_ones(in_a_deleted_folder, command, typed) -> None:
+    db = in_a_deleted_folder / "index.db"
+    names = {"photo": str(in_a_deleted_folder / "p" / "a.jpg"), "folder": str(in_a_deleted_folder / "p")}
+    given = {key: [word.format(**names) for word in value] if isinstance(value, list)
+             else value.format(**names) if isinstance(value, str) else value for key, value in typed.items()}
+    args = argparse.Namespace(command=command, db=str(db), **given)
+    leave_a_gone_current_folder(args, db)  # not refused
+    assert Path(os.getcwd()) == in_a_deleted_folder

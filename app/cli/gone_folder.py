@@ -21,6 +21,8 @@ _PATH_ARGUMENTS = ("paths", "folder", "old", "new", "copy", "db")
 _WORDS_OR_PATHS = ("query", "model")
 # Commands whose `old` is a name, not a folder (`rename OLD NEW`).
 _OLD_IS_A_NAME = {"rename"}
+# The query's field terms holding a path (the longer spelling first).
+_PATH_FIELDS = ("path:=", "folder:=", "path:", "folder:")
 
 
 def current_folder_gone() -> bool:
@@ -40,7 +42,7 @@ def leave_a_gone_current_folder(args: argparse.Namespace, db_path: Path) -> None
     or the file system's root, so that worker processes can start."""
     if not current_folder_gone():
         return
-    if any(not Path(os.path.expanduser(given)).is_absolute() for given in _paths_typed(args)) \
+    if any(not Path(os.path.expanduser(_the_path(given))).is_absolute() for given in _paths_typed(args)) \
             or not db_path.expanduser().is_absolute():
         raise UsageError(GONE_MESSAGE)
     for folder in (db_path.expanduser().parent, Path(Path.home().anchor or os.sep)):
@@ -53,7 +55,8 @@ def leave_a_gone_current_folder(args: argparse.Namespace, db_path: Path) -> None
 
 def _paths_typed(args: argparse.Namespace) -> list[str]:
     """The paths given on the command line, and the query words written as a path
-    (`write ./Petra`, `search lib/Rome`): a word without a separator is a word."""
+    (`write ./Petra`, `search lib/Rome`): a word without a separator is a word. The query
+    is judged as typed: a photo's path typed has become a `path:="…"` term by now."""
     found: list[str] = []
     for name in _PATH_ARGUMENTS:
         if name == "old" and getattr(args, "command", None) in _OLD_IS_A_NAME:
@@ -61,14 +64,23 @@ def _paths_typed(args: argparse.Namespace) -> list[str]:
         found.extend(_strings(getattr(args, name, None)))
     separators = {os.sep, os.altsep or os.sep}
     for name in _WORDS_OR_PATHS:
-        found.extend(word for word in _strings(getattr(args, name, None))
+        typed = getattr(args, "query_as_typed", None) if name == "query" else None
+        found.extend(word for word in _strings(typed or getattr(args, name, None))
                      if word in (".", "..") or any(sep in word for sep in separators))
     return found
 
 
+def _the_path(word: str) -> str:
+    """The path a word names: `path:="/a/b.jpg"`, `folder:/a` and `-/a/b.jpg` (a NOT term)
+    name /a/b.jpg and /a, absolute, not relative words."""
+    word = word[1:] if word.startswith("-") and not word.startswith("--") else word
+    for field in _PATH_FIELDS:
+        if word.lower().startswith(field):
+            return word[len(field):].strip('"')
+    return word
+
+
 def _strings(value) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, (list, tuple)):
-        return [str(item) for item in value if item is not None and str(item)]
-    return [str(value)] if str(value) else []
+    """The texts an argument holds; a flag (`teach --new`: args.new is False) holds none."""
+    items = value if isinstance(value, (list, tuple)) else [value]
+    return [str(item) for item in items if isinstance(item, (str, os.PathLike)) and str(item)]
