@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 
 import pytest
 
@@ -38,4 +39,21 @@ def test_another_error_setting_the_mode_still_stops_the_write(tmp_path, monkeypa
     with pytest.raises(MetadataWriteError):
         replace_atomically(photo, b"new bytes")
     assert photo.read_bytes() == b"old bytes"
+    assert [p.name for p in tmp_path.iterdir()] == ["IMG_1.jpg"]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="no umask-cut modes on Windows")
+def test_an_eperm_chmod_that_would_narrow_the_photo_s_permissions_stops_the_write(tmp_path, monkeypatch) -> None:
+    # an sshfs server refusing setstat: the temp keeps the mode the umask cut (0644 -> 0600)
+    photo = tmp_path / "IMG_1.jpg"
+    photo.write_bytes(b"old bytes")
+    os.chmod(photo, 0o644)
+    monkeypatch.setattr(os, "chmod", _refuse(errno.EPERM))
+    old_umask = os.umask(0o077)
+    try:
+        with pytest.raises(MetadataWriteError, match="permissions"):
+            replace_atomically(photo, b"new bytes")
+    finally:
+        os.umask(old_umask)
+    assert photo.read_bytes() == b"old bytes" and stat.S_IMODE(photo.stat().st_mode) == 0o644
     assert [p.name for p in tmp_path.iterdir()] == ["IMG_1.jpg"]

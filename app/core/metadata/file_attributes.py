@@ -23,7 +23,7 @@ def keep_file_attributes(temp: Path, original: Path, old: os.stat_result, *, kee
     """Give `temp`, about to replace `original` (whose stat is `old`), what it kept."""
     keep_owner(temp, old)
     copy_extended_attributes(original, temp)
-    _unless_refused(os.chmod, temp, stat.S_IMODE(old.st_mode))  # (it keeps the mode the disk gives)
+    keep_mode(temp, old)
     if keep_mtime:
         _unless_refused(os.utime, temp, ns=(old.st_atime_ns, old.st_mtime_ns))
     if ON_WINDOWS:
@@ -33,7 +33,28 @@ def keep_file_attributes(temp: Path, original: Path, old: os.stat_result, *, kee
 
 # What a file system says when it cannot set permissions or times at all (FUSE file
 # systems such as fusefat, MTP through gvfs, some sshfs): not a reason to fail the write.
-_REFUSALS = {errno.ENOSYS, errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP}
+_CANNOT = {errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP}
+_REFUSALS = _CANNOT | {errno.EPERM}
+
+
+def keep_mode(temp: Path, old: os.stat_result) -> None:
+    """Give `temp` the photo's permissions. A file system that cannot set them leaves
+    the mode it gives. EPERM is not that (an sshfs server refusing setstat, a file not
+    ours): the temp, created with the photo's mode cut by the umask (0644 -> 0600 under
+    umask 077), passes only when it has the photo's mode already; otherwise the
+    PermissionError stops the write, the original intact, its permissions kept."""
+    wanted = stat.S_IMODE(old.st_mode)
+    try:
+        os.chmod(temp, wanted)
+    except OSError as error:
+        if error.errno in _CANNOT:
+            return
+        if error.errno != errno.EPERM:
+            raise
+        got = stat.S_IMODE(os.stat(temp).st_mode)
+        if got != wanted:
+            raise PermissionError(errno.EPERM, f"the disk refuses to give the new file the photo's permissions "
+                                               f"({wanted:04o}; it would have {got:04o})") from None
 
 
 def _unless_refused(change, *args, **kwargs) -> None:
