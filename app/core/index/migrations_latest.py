@@ -277,3 +277,29 @@ def migration_50(conn: sqlite3.Connection) -> None:
                  "WHERE l.state = 'accepted' AND l.label IS NOT NULL AND l.photo_id IS NOT NULL "
                  "AND (EXISTS (SELECT 1 FROM write_journal j WHERE j.photo_id = l.photo_id) "
                  "OR EXISTS (SELECT 1 FROM read_back_keywords r WHERE r.photo_id = l.photo_id))")
+
+
+# Labels lost the invisible characters pasted with them (a zero-width space, a word joiner,
+# a byte order mark: model.labels.IGNORED_IN_NAMES, 362b8e2), but those stored before kept
+# them: `rename` could not find "Big Ben" + U+200B by its name (the typed one is cleaned),
+# a rescan does not reread unchanged files, and `label` typed clean adopted the stored
+# spelling, so `write` spread the invisible keyword to more files. Every stored label is
+# put in label_form again as migration 28 does (merging what becomes one as rename does),
+# and so are the labels the review journal keeps to give back (not a rename's own mark,
+# whose names say what was typed).
+def migration_51(conn: sqlite3.Connection) -> None:
+    from app.core.index.migrations_recent import migration_28
+    from model.labels import label_form
+
+    migration_28(conn)
+    spellings = [row[0] for row in conn.execute(
+        "SELECT label FROM review_changes WHERE photo_id <> 0 UNION SELECT after_label FROM review_changes "
+        "WHERE photo_id <> 0 UNION SELECT label FROM review_taught_refs")]
+    for old in spellings:
+        if not isinstance(old, str) or not (new := label_form(old)) or new == old:
+            continue
+        conn.execute("UPDATE review_changes SET label = ?1, landmark_id = CASE WHEN landmark_id = 'taught:' || ?2 "
+                     "THEN 'taught:' || ?1 ELSE landmark_id END WHERE label = ?2 AND photo_id <> 0", (new, old))
+        conn.execute("UPDATE review_changes SET after_label = ? WHERE after_label = ? AND photo_id <> 0", (new, old))
+        conn.execute("UPDATE OR IGNORE review_taught_refs SET label = ? WHERE label = ?", (new, old))
+        conn.execute("DELETE FROM review_taught_refs WHERE label = ?", (old,))
