@@ -40,3 +40,22 @@ def test_a_write_says_when_the_disk_has_no_free_file_entries(tmp_path, monkeypat
     assert said in str(raised.value) and str(raised.value).endswith("the original is intact")
     monkeypatch.undo()
     assert photo.read_bytes() == b"old bytes"
+
+
+def test_undo_on_a_disk_that_can_hold_no_more_files_says_so_in_its_summary(tmp_path, monkeypatch):
+    # its lines said the disk can hold no more files; its summary said "free space on the disk"
+    from app.core.index import PhotoIndex
+    from app.core.metadata import plan_writes, undo_last_write, write_labels
+    from tests.test_write_safety_support import _library
+
+    db, _ids = _library(tmp_path, ["a.jpg"], label="Petra")
+    with PhotoIndex.open(db) as index:
+        assert write_labels(index, plan_writes(index)).written == 1
+        with monkeypatch.context() as patch:
+            patch.setattr(os, "statvfs", _disk(0))
+            patch.setattr(os, "open", _no_room_to_create)
+            summary = undo_last_write(index)
+    assert (summary.written, summary.failed) == (0, 1)
+    assert ("1 file on a disk that can hold no more files: delete some files on it (free space does not help) "
+            "and undo again") in summary.line()
+    assert "free space on the disk" not in summary.line()

@@ -32,8 +32,8 @@ except ImportError:  # Windows
     fcntl = None
 
 from app.core.errors import MetadataWriteError, OnlyCopyKeptError, TaggerError
-from app.core.metadata.disk_problems import (READ_ONLY_DISK, FileInUseError, ReadOnlyDiskError, disk_gone_error,
-                                             no_free_file_entries, passing_error_class)
+from app.core.metadata.disk_problems import (READ_ONLY_DISK, FileInUseError, NoFileEntriesError, ReadOnlyDiskError,
+                                             disk_gone_error, no_free_file_entries, passing_error_class)
 from app.core.metadata.file_attributes import ON_WINDOWS, keep_file_attributes
 from app.core.metadata.still_as_read import refuse_if_not_as_found, refuse_if_not_as_read
 from app.core.metadata.temp_names import (MAX_NAME_BYTES, MAX_WINDOWS_PATH, names_a_temp_copies, temp_path_for)
@@ -364,10 +364,7 @@ def replace_atomically(
             raise refused(_refused_replace_message(path, error)) from None
     except OSError as error:
         _remove_quietly(temp)
-        failed = passing_error_class(error)
-        if failed is not None:
-            raise failed(_passing_failure_message(path, error, new=old is None)) from None
-        raise MetadataWriteError(_passing_failure_message(path, error, new=old is None)) from None
+        raise _passing_failure(path, error, new=old is None) from None
     except BaseException:
         if not _temp_is_the_only_copy(path, temp, old):
             _remove_quietly(temp)
@@ -387,16 +384,19 @@ def _temp_is_the_only_copy(path: Path, temp: Path, old: os.stat_result | None) -
     return old is not None and not os.path.lexists(path) and os.path.lexists(temp)
 
 
-def _passing_failure_message(path: Path, error: OSError, new: bool = False) -> str:
-    """The message of a write refused by the disk (passing_error_class): a read-only
-    disk is named as such, whatever words the system has for it."""
+def _passing_failure(path: Path, error: OSError, new: bool = False) -> MetadataWriteError:
+    """The error of a write that failed with `error`: its passing_error_class (a disk
+    with room but no free file entries: NoFileEntriesError, for undo to say so), else
+    MetadataWriteError. A read-only disk is named as such, whatever words the system
+    has for it."""
     # a new file (a sidecar): there is no original to speak of, and none is left behind
     failed, kept = (f"could not create {path}", "") if new else (f"could not write {path}", "; the original is intact")
-    if passing_error_class(error) is ReadOnlyDiskError:
-        return f"{failed}: {READ_ONLY_DISK}{kept}"
+    kind = passing_error_class(error) or MetadataWriteError
+    if kind is ReadOnlyDiskError:
+        return kind(f"{failed}: {READ_ONLY_DISK}{kept}")
     if error.errno == errno.ENOSPC and (no_entries := no_free_file_entries(path.parent)) is not None:
-        return f"{failed}: {no_entries}{kept}"
-    return f"{failed}: {error.strerror or error}{kept}"
+        return NoFileEntriesError(f"{failed}: {no_entries}{kept}")
+    return kind(f"{failed}: {error.strerror or error}{kept}")
 
 
 def _raise_temp_refused(path: Path, temp: Path, error: OSError, new: bool = False) -> NoReturn:
@@ -404,9 +404,8 @@ def _raise_temp_refused(path: Path, temp: Path, error: OSError, new: bool = Fals
     if _refused_for_length(temp, error):
         raise MetadataWriteError(f"{path}: the file system refuses a file of that name here "
                                  f"({error.strerror}); a shorter file or folder name would do") from None
-    passing = passing_error_class(error)
-    if passing is not None:
-        raise passing(_passing_failure_message(path, error, new)) from None
+    if passing_error_class(error) is not None:
+        raise _passing_failure(path, error, new) from None
     raise MetadataWriteError(
         f"cannot create a temporary file in {path.parent} ({error.strerror}); "
         "the folder must be writable to store labels"

@@ -24,6 +24,11 @@ class OutOfSpaceError(MetadataWriteError):
     changed, and trying again once there is room works."""
 
 
+class NoFileEntriesError(OutOfSpaceError):
+    """The disk has room but can hold no more files (no free inodes on ext4, a full root
+    folder on FAT): freeing space does not help, deleting files does."""
+
+
 class FileInUseError(MetadataWriteError):
     """Another program holds the file open, so it could not be replaced (Windows):
     nothing was changed, and trying again once that program lets go works."""

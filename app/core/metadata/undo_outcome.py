@@ -9,8 +9,8 @@ from collections import Counter
 from app.core.cloud_files import NotDownloadedError
 from app.core.errors import MetadataWriteError
 from app.core.file_owner import AnotherUsersFileError
-from app.core.metadata.disk_problems import (DiskUnreachableError, FileInUseError, OutOfSpaceError, ReadOnlyDiskError,
-                                             passing_error_class)
+from app.core.metadata.disk_problems import (DiskUnreachableError, FileInUseError, NoFileEntriesError, OutOfSpaceError,
+                                             ReadOnlyDiskError, passing_error_class)
 from app.core.metadata.unwritable import FilePermissionError
 from app.core.wording import counted, shell_quote
 
@@ -105,7 +105,8 @@ class CopiesFoundError(MetadataWriteError):
 
 
 # (a subclass before its class: the first that matches names the cause)
-PASSING_CAUSES = {LeftWithItsPhotoError: "left with its photo", CopiesFoundError: "copies", OutOfSpaceError: "space", ReadOnlyDiskError: "read-only disk",
+PASSING_CAUSES = {LeftWithItsPhotoError: "left with its photo", CopiesFoundError: "copies",
+                   NoFileEntriesError: "no file entries", OutOfSpaceError: "space", ReadOnlyDiskError: "read-only disk",
                    DiskUnreachableError: "disk gone", FileInUseError: "in use",
                    NotDownloadedError: "in the cloud", AnotherUsersFileError: "another user's",
                    FilePermissionError: "permission"}
@@ -154,6 +155,9 @@ def what_to_do(lasting: int, passing: Counter, retrying: bool, ways_out: list[st
     if passing["space"]:
         steps.append(f"no room to restore {counted(passing['space'], 'file')}: free space on the disk "
                      "(or your quota on it) and undo again; a full disk does not close this batch")
+    if passing["no file entries"]:
+        steps.append(f"{counted(passing['no file entries'], 'file')} on a disk that can hold no more files: delete "
+                     "some files on it (free space does not help) and undo again; that does not close this batch")
     if passing["read-only disk"]:
         steps.append(f"{counted(passing['read-only disk'], 'file')} on a read-only card or disk: make it writable "
                      "(the card's lock switch) and undo again; that does not close this batch")
