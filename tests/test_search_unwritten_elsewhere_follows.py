@@ -1,7 +1,8 @@
 """The note of a file another program changed after our write (app.core.unwritten_elsewhere)
 stays true to `write --dry-run` when the file moves (renamed, `relocate`), when the scan
-that reads the label back is the photo's first (a new index), and after an upgrade from
-an index that had no notes (migration 50): is:unwritten lists what the dry run changes."""
+that reads the label back is the photo's first (a new index), after an upgrade from an
+index that had no notes (migration 50), and for a stem sidecar another program made beside
+a written RAW: is:unwritten lists what the dry run changes."""
 
 from __future__ import annotations
 
@@ -69,3 +70,41 @@ def test_an_index_upgraded_from_before_the_notes_lists_the_file_after_its_next_s
     assert _both_forms(db, "is:unwritten") == ({photo_id}, {photo_id})
     with PhotoIndex.open(db) as index:
         assert index.conn.execute("SELECT COUNT(*) FROM photos_to_reread").fetchone()[0] == 0  # planned once
+
+
+STEM_SIDECAR = """<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+ <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">
+  <dc:subject><rdf:Bag><rdf:li>Trip 2019</rdf:li></rdf:Bag></dc:subject>
+ </rdf:Description></rdf:RDF></x:xmpmeta>
+"""
+
+
+def test_a_stem_sidecar_another_program_made_beside_a_written_raw_is_listed(tmp_path, capsys, shared_data) -> None:
+    """digiKam makes DSC_0001.xmp beside the DSC_0001.NEF whose DSC_0001.NEF.xmp we wrote:
+    `write` writes into it too; the scan that finds it reads the photo and notes it."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "DSC_0001.NEF").write_bytes((shared_data / "camera" / "raw" / "Nikon_uncompressed.nef").read_bytes())
+    db = str(tmp_path / "index.db")
+    assert main(["--db", db, "scan", str(lib)]) == 0
+    with PhotoIndex.open(db) as index:
+        photo_id = index.search("")[0].id
+        index.set_label(photo_id, "Colosseum", source="user", state="accepted")
+    assert main(["--db", db, "write"]) == 0
+    (lib / "DSC_0001.xmp").write_text(STEM_SIDECAR)
+    assert main(["--db", db, "scan", str(lib)]) == 0
+    assert _dry_run_changes(capsys, db) == {photo_id}
+    assert _both_forms(db, "is:unwritten") == ({photo_id}, {photo_id})  # was (set(), set())
+    import app.core.metadata.plan as plan
+
+    def no_plan(*args, **kwargs):
+        raise AssertionError("the sidecar known now, a rescan planned a write")
+
+    plan.plan_writes, kept = no_plan, plan.plan_writes
+    try:
+        assert main(["--db", db, "scan", str(lib)]) == 0
+    finally:
+        plan.plan_writes = kept
+    assert main(["--db", db, "write"]) == 0
+    assert _both_forms(db, "is:unwritten") == (set(), set())
+    assert _dry_run_changes(capsys, db) == set()

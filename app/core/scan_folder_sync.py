@@ -102,7 +102,8 @@ class FolderSync:
         self.marks_kept: set[int] = set()  # their photos
         self.sidecars: sidecar_states.KnownSidecars | None = None  # loaded by the first folder's sync
         self.folder_sidecars: dict = {}  # those of the folder being read
-        self.sidecar_changed: set[int] = set()  # its photos a known sidecar of which changed: read again
+        self.new_sidecars: dict[int, list[str]] = {}  # its photos' sidecars no record knew (new_beside_written)
+        self.sidecar_changed: set[int] = set()  # its photos a known sidecar of which changed (or came): read again
         self.sidecars_gone: list[str] = []  # its sidecars still gone that only their GONE row knows
         self.keyword_decisions = keywords_changed_elsewhere.ScanDecisions()  # one review command a scan
         self.changed_elsewhere: set[int] = set()  # the batch's photos new, changed or reread: unwritten_elsewhere
@@ -131,12 +132,11 @@ class FolderSync:
             with self.index.transaction() as tx:
                 problems.replace(tx, rows)
 
-
     # -- one folder -------------------------------------------------------------
     def _sync_folder(self, folder: str, seen: dict[str, tuple[int, int]], in_icloud: Collection[str] = (),
-                     online_only: Mapping[str, str] | None = None) -> None:
-        """Bring the folder's photos in step with `seen`; the photos of `in_icloud` (only
-        their iCloud stand-ins listed) and those `online_only` (-> why) are not read."""
+                     online_only: Mapping[str, str] | None = None, sidecars: Collection[str] = ()) -> None:
+        """Bring the folder's photos in step with `seen` (and its .xmp files, `sidecars`); the photos
+        of `in_icloud` (only their iCloud stand-ins listed) and those `online_only` (-> why) are not read."""
         known = catalog.known_files(self.conn, folder)
         self.not_downloaded = dict(online_only or {})
         self.not_read_now, self.marks_kept = set(), set()
@@ -145,7 +145,7 @@ class FolderSync:
         self.summary.not_downloaded += sum(1 for name in self.not_downloaded if name in known)
         self.summary.pictures_printed += self.unprinted.print_folder(folder, known, seen, self.not_downloaded)
         dirty: set[str] = pairing.families_to_mend(known)
-        self._note_changed_sidecars(folder, known, dirty)
+        self._note_changed_sidecars(folder, known, dirty, sidecars)
         if self.sidecars_gone:  # their photos were read without them by an earlier scan: the rows may go
             with self.index.transaction() as conn:
                 sidecar_states.drop_gone(conn, self.sidecars_gone)
@@ -200,18 +200,19 @@ class FolderSync:
                 raise
             self._report(folder)
 
-    def _note_changed_sidecars(self, folder: str, known: dict[str, KnownFile], dirty: set[str]) -> None:
-        """Mark to be read again the photos of the folder a sidecar of which the index
-        knows (sidecar_states) changed or went since: Lightroom edits a RAW's keywords there
-        alone. A stat a known sidecar: an unchanged rescan stays as fast."""
+    def _note_changed_sidecars(self, folder: str, known: dict[str, KnownFile], dirty: set[str], names) -> None:
+        """Mark to be read again the photos of the folder a known sidecar of which (sidecar_states) changed or
+        went (Lightroom edits a RAW's keywords there alone), or new beside our write came (new_beside_written)."""
         if self.sidecars is None:
             self.sidecars = sidecar_states.known_sidecars(self.conn)
+        owners = {name: k.photo_id for name, k in known.items() if not k.missing}
         self.folder_sidecars = self.sidecars.get(folder, {})
         if self.folder_sidecars:  # each the photo's whose file it is named after (a split moved it)
-            self.folder_sidecars = sidecar_states.owned_by_files(self.folder_sidecars, {
-                name: k.photo_id for name, k in known.items() if not k.missing})
+            self.folder_sidecars = sidecar_states.owned_by_files(self.folder_sidecars, owners)
         self.sidecar_changed, self.sidecars_gone = (sidecar_states.looked_at(folder, self.folder_sidecars)
                                                     if self.folder_sidecars else (set(), []))
+        self.new_sidecars = sidecar_states.new_beside_written(self.conn, folder, names, self.folder_sidecars, owners)
+        self.sidecar_changed |= self.new_sidecars.keys()
         if self.sidecar_changed:
             dirty.update(family_of(name) for name, k in known.items()
                          if not k.missing and k.photo_id in self.sidecar_changed)
@@ -443,7 +444,7 @@ class FolderSync:
         # a decision put off till a file in the cloud is downloaded: the sidecars stay unseen, to be read again then
         put_off = change is not None and change.how == keywords_changed_elsewhere.NOT_DOWNLOADED
         if group.touched and not put_off and (sidecars := [
-                *sidecar_states.sidecars_of(photo_id, self.folder_sidecars, folder),
+                *sidecar_states.sidecars_of(photo_id, self.folder_sidecars, folder), *self.new_sidecars.get(photo_id, ()),
                 *(path for path in (info.landmark_files if info is not None else ()) if path.lower().endswith(".xmp"))]):
             sidecar_states.remember(conn, photo_id, sidecars)
         read = bool(info is not None and info.landmark and labels.adopt_written_label(

@@ -54,6 +54,7 @@ class FolderListing(NamedTuple):
     seen: dict[str, tuple[int, int]]  # photo file name -> (size, mtime_ns)
     in_icloud: set[str]  # photo names of which only iCloud's stand-in is here (cloud_files)
     online_only: dict[str, str]  # those of `seen` whose data is in the cloud (not to be read) -> why
+    sidecars: frozenset[str] = frozenset()  # the .xmp files beside (one no record knows: read for it)
 
 
 def scan(
@@ -237,7 +238,7 @@ class _Scan(FolderSync):
                 stack.extend(sorted(subfolders, reverse=True))
                 if link or folder in below_link:
                     below_link.update(subfolders)
-            self._sync_folder(folder, seen, listing.in_icloud, listing.online_only)
+            self._sync_folder(folder, seen, listing.in_icloud, listing.online_only, listing.sidecars)
             self._report(folder)
         if not self._cancelled():
             self.links.forget_removed_links(lambda folder: folder in self.visited and folder not in self.unreadable)
@@ -317,6 +318,7 @@ class _Scan(FolderSync):
         online_only: dict[str, str] = {}
         linked: list[os.DirEntry] = []
         seen: dict[str, tuple[int, int]] = {}
+        sidecars: set[str] = set()
         try:
             with os.scandir(folder) as iterator:
                 entries = list(iterator)
@@ -370,6 +372,8 @@ class _Scan(FolderSync):
             name = entry.name
             try:
                 if photo_kind(name) is None:
+                    if name.lower().endswith(".xmp"):
+                        sidecars.add(name)
                     continue
                 if not entry.is_file():
                     if is_link(entry):  # a photo's name, linking to nothing: say so, as for a file gone bad
@@ -389,7 +393,7 @@ class _Scan(FolderSync):
                 online_only[name] = note
         self.files_seen += len(seen)
         # (a stand-in left beside its file downloaded again: the file is what counts)
-        return FolderListing(subfolders, seen, in_icloud - seen.keys(), online_only)
+        return FolderListing(subfolders, seen, in_icloud - seen.keys(), online_only, frozenset(sidecars))
 
     # -- after the walk ------------------------------------------------------------
     def _temps_named_after_s(self) -> float:
@@ -443,7 +447,7 @@ class _Scan(FolderSync):
                     self.mount_points.card_not_connected_by_its_time(folder, root)):
                 continue  # an empty mount point no scan recorded, its card's photos left as they were
             if listing is not None:
-                self._sync_folder(folder, listing.seen, listing.in_icloud, listing.online_only)
+                self._sync_folder(folder, listing.seen, listing.in_icloud, listing.online_only, listing.sidecars)
 
     def _left_as_it_was(self, folder: str) -> bool:
         """Whether `folder` lies in one the walk could not list or whose card is not connected."""

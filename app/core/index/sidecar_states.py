@@ -28,7 +28,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
 
-from app.core.index.connection import db_text
+from app.core.index.connection import db_text, id_chunks
 
 GONE = (-1, -1)
 
@@ -71,6 +71,37 @@ def owned_by_files(sidecars: dict[str, tuple[int, set[tuple[int, int]]]],
         holder = owners.get(stem, folded.get(stem.casefold())) if ext.lower() == ".xmp" else None
         owned[name] = (photo_id if holder is None else holder, states)
     return owned
+
+
+def new_beside_written(conn: sqlite3.Connection, folder: str, names: Iterable[str],
+                       folder_known: dict[str, tuple[int, set[tuple[int, int]]]],
+                       owners: dict[str, int]) -> dict[int, list[str]]:
+    """{photo id: paths} of the folder's sidecars (`names`: its .xmp files) no record knows,
+    each of the photo whose file it is named after (`owners`: file name -> photo id), where
+    our write or a read back put that photo's label in a file: another program made it
+    since (digiKam's DSC_0001.xmp beside the DSC_0001.NEF we wrote), and `write` writes into
+    it too, so the scan reads the photo as for a changed sidecar (is:unwritten then knows it:
+    unwritten_elsewhere). The sidecars of a photo with nothing of ours are left to the read
+    of its files: a library of Lightroom sidecars is not read again at every scan."""
+    new = [name for name in names if name not in folder_known]
+    if not new:
+        return {}
+    folded = {name.casefold(): photo_id for name, photo_id in owners.items()}
+    by_stem: dict[str, set[int]] = defaultdict(set)
+    for name, photo_id in owners.items():
+        by_stem[os.path.splitext(name)[0].casefold()].add(photo_id)
+    found: dict[int, list[str]] = defaultdict(list)
+    for name in new:
+        stem = os.path.splitext(name)[0]
+        holders = {folded[stem.casefold()]} if stem.casefold() in folded else by_stem.get(stem.casefold(), set())
+        if len(holders) == 1:  # DSC_0001.NEF.xmp, or DSC_0001.xmp of the one photo so named
+            found[next(iter(holders))].append(os.path.join(folder, name))
+    ours: set[int] = set()
+    for chunk, marks in id_chunks(sorted(found), 400):  # (each id twice: within 999 parameters)
+        ours.update(row[0] for row in conn.execute(
+            f"SELECT photo_id FROM write_journal WHERE photo_id IN ({marks}) UNION "
+            f"SELECT photo_id FROM read_back_keywords WHERE photo_id IN ({marks})", [*chunk, *chunk]))
+    return {photo_id: paths for photo_id, paths in found.items() if photo_id in ours}
 
 
 def state_now(path: str) -> tuple[int, int]:
