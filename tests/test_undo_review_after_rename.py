@@ -67,3 +67,33 @@ def test_undo_review_after_a_merge_names_restore_index(labelled, capsys) -> None
     said = capsys.readouterr().err
     assert "a merge is not taken back by renaming" in said and "restore-index COPY" in said
     assert labels(labelled) == {"IMG_0001": "Our cabin", "IMG_0002": "Our cabin"}
+
+
+def test_the_rename_back_an_undo_proposed_cancels_the_mark_it_met(labelled, capsys) -> None:
+    """review3-3: the undo took the mark out, so the rename back it proposed left a new mark,
+    and the next undo --review met that one and proposed the typo again."""
+    assert main(["--db", labelled, "rename", "Qubbat al-Sakhra", "Our dome trip"]) == 0
+    assert main(["--db", labelled, "undo", "--review"]) == 1
+    assert main(["--db", labelled, "rename", "Our dome trip", "Qubbat al-Sakhra"]) == 0
+    capsys.readouterr()
+    assert main(["--db", labelled, "undo", "--review"]) == 0
+    assert "took back `label IMG_0002" in capsys.readouterr().err
+    assert labels(labelled) == {"IMG_0001": "Qubbat al-Sakhra", "IMG_0002": None}
+
+
+def test_the_apps_ctrl_z_meets_the_journals_mark_too(labelled, capsys) -> None:
+    """Ctrl+Z on a Rename place… left the journal's mark: a later undo --review met the
+    rename again after the app had already said it."""
+    from app.core.index import renames_journalled
+    from app.gui.review_undo import RenameStep, ReviewUndo
+
+    assert main(["--db", labelled, "rename", "Qubbat al-Sakhra", "Our dome trip"]) == 0
+    with PhotoIndex.open(labelled) as index:
+        window = type("Window", (ReviewUndo,), {})()
+        window.index, window.review_undo, said = index, [RenameStep("Qubbat al-Sakhra", "Our dome trip", False)], []
+        window.show_message = said.append
+        assert window.undo_review() is False and "puts the name back" in said[0]
+        assert renames_journalled.newest_rename(index.conn) is None
+    capsys.readouterr()
+    assert main(["--db", labelled, "undo", "--review"]) == 0
+    assert "took back `label IMG_0002" in capsys.readouterr().err

@@ -150,6 +150,16 @@ class ReviewUndo:
         self.review_undo.append(RenameStep(old, new, merged))
         del self.review_undo[:-REVIEW_UNDO_DEPTH]
 
+    def _meet_rename_mark(self, step: RenameStep) -> None:
+        """The journal's mark of the rename Ctrl+Z met is met too, as `undo --review` meets it:
+        a later `undo --review` does not meet it again, and Rename place… back cancels it."""
+        from app.core.index.renames_journalled import RenameMark, take_out_newest_rename
+
+        try:
+            take_out_newest_rename(self.index, RenameMark("", step.old, step.new, step.merged))
+        except TaggerError:  # (an index that cannot be written: the journal keeps the mark, as before)
+            pass
+
     def undo_review(self) -> bool:
         """Take back the latest accept, reject, label, Teach… or Forget… (Ctrl+Z): its photos get their
         label and state back and the view shows the first of them. A photo whose label changed
@@ -161,6 +171,7 @@ class ReviewUndo:
         latest = self.review_undo[-1]
         if isinstance(latest, RenameStep):  # said, and left: the next Ctrl+Z takes back the step before it
             self.review_undo.pop()
+            self._meet_rename_mark(latest)
             self.show_message(latest.message().replace("Ctrl+Z", key_name("Ctrl+Z")))
             return False
         size = len(latest.photo_ids) if isinstance(latest, LabelStep) else len(latest.before)

@@ -4,7 +4,9 @@ without an entry of its own, `undo --review` right after a rename reached past i
 took back the unrelated step before it, the rename staying. So a rename leaves a mark,
 a command of no photo whose one row (photo 0, no photo's id) holds the old name and the
 new: `undo --review` meeting it takes the mark out, takes nothing back and says how to
-put the name back; the next `undo --review` takes back the step before it."""
+put the name back; the next `undo --review` takes back the step before it. The mark of a
+rename (not a merge) met stays as RENAME_MET, passed by undo, until a rename back cancels
+it: the way back the undo gave leaves no mark for the next undo to meet again."""
 
 from __future__ import annotations
 
@@ -43,8 +45,9 @@ class RenameMark:
 def record_rename(conn: sqlite3.Connection, old: str, new: str, merged: bool) -> None:
     """Mark a rename of `old` to `new` in the journal, in the rename's transaction. A rename
     that puts back the name the newest mark took away (not a merge) takes that mark out
-    instead: the two cancel, and `undo --review` takes back the step before them."""
-    newest = _newest_mark(conn)
+    instead: the two cancel, and `undo --review` takes back the step before them. The
+    newest mark may be one an undo met (RENAME_MET): the rename back it proposed."""
+    newest = _newest_mark(conn, met_too=True)
     if newest is not None and not merged and not newest[1].merged and (newest[1].old, newest[1].new) == (new, old):
         _take_out(conn, newest[0])
         return
@@ -55,14 +58,19 @@ def record_rename(conn: sqlite3.Connection, old: str, new: str, merged: bool) ->
     review_journal.close_command(conn, command_id, 1)
 
 
-def take_out_newest_rename(index: "PhotoIndex") -> RenameMark | None:
-    """The newest entry of the journal when it is a rename's mark, taken out (the next
-    `undo --review` takes back the step before it); None, nothing changed, otherwise."""
+def take_out_newest_rename(index: "PhotoIndex", met: RenameMark | None = None) -> RenameMark | None:
+    """The newest entry of the journal when it is a rename's mark (`met`'s, when given),
+    taken out (the next `undo --review` takes back the step before it): a merge's for
+    good, a rename's kept as RENAME_MET for the rename back to cancel. None, nothing
+    changed, otherwise."""
     with index.transaction() as conn:
         newest = _newest_mark(conn)
-        if newest is None:
+        if newest is None or (met is not None and (newest[1].old, newest[1].new) != (met.old, met.new)):
             return None
-        _take_out(conn, newest[0])
+        if newest[1].merged:
+            _take_out(conn, newest[0])
+        else:
+            conn.execute("UPDATE review_commands SET verb = ? WHERE id = ?", (review_journal.RENAME_MET, newest[0]))
     return newest[1]
 
 
@@ -72,15 +80,21 @@ def newest_rename(conn: sqlite3.Connection) -> RenameMark | None:
     return None if newest is None else newest[1]
 
 
-def _newest_mark(conn: sqlite3.Connection) -> tuple[int, RenameMark] | None:
-    last = review_journal.last_command(conn)
-    if last is None or last.verb not in (RENAMED, MERGED):
+def _newest_mark(conn: sqlite3.Connection, met_too: bool = False) -> tuple[int, RenameMark] | None:
+    """The newest command when it is a rename's mark; `met_too`: the newest row, a mark an
+    undo met (RENAME_MET) too."""
+    if met_too:
+        last = conn.execute("SELECT id, verb, command FROM review_commands ORDER BY id DESC LIMIT 1").fetchone()
+    else:
+        found = review_journal.last_command(conn)
+        last = None if found is None else (found.id, found.verb, found.command)
+    if last is None or last[1] not in (RENAMED, MERGED, review_journal.RENAME_MET):
         return None
     row = conn.execute("SELECT label, after_label FROM review_changes WHERE command_id = ? AND photo_id = ?",
-                       (last.id, _NO_PHOTO)).fetchone()
+                       (last[0], _NO_PHOTO)).fetchone()
     if row is None:  # not a mark this module wrote: left alone
         return None
-    return last.id, RenameMark(last.command, row[0], row[1], last.verb == MERGED)
+    return last[0], RenameMark(last[2], row[0], row[1], last[1] == MERGED)
 
 
 def _take_out(conn: sqlite3.Connection, command_id: int) -> None:

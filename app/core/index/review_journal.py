@@ -33,6 +33,7 @@ KEPT_ALWAYS = 10  # ... but never fewer than the newest 10 commands, however lar
 # review_taught_refs' row of no photo (ids start at 1) and no model: the place a `teach`
 # taught again had been forgotten, and is forgotten again when the teach is taken back
 PLACE_FORGOTTEN = 0
+RENAME_MET = "rename met"  # a rename's mark `undo --review` or Ctrl+Z met (renames_journalled)
 FORGET_PLACE = "forget place"  # `teach --forget` and the app's Forget…: taken back, the place is taught again
 # verbs that give their photos a label, or a place's teaching and suggestions: taken back whole
 RELABELLING = ("label", "teach", FORGET_PLACE)
@@ -343,8 +344,9 @@ def _same_command(found: ReviewCommand, wanted: ReviewCommand) -> bool:
 
 
 def last_command(conn: sqlite3.Connection) -> ReviewCommand | None:
-    """The newest review command that can be taken back, None when there is none."""
-    row = conn.execute(_COMMANDS + "ORDER BY c.id DESC LIMIT 1").fetchone()
+    """The newest review command that can be taken back, None when there is none (a
+    rename's mark an undo met, RENAME_MET, is passed: it only waits for the rename back)."""
+    row = conn.execute(_COMMANDS + "WHERE c.verb <> ? ORDER BY c.id DESC LIMIT 1", (RENAME_MET,)).fetchone()
     return None if row is None else ReviewCommand(int(row[0]), row[1], row[2], row[3], int(row[4]))
 
 
