@@ -97,3 +97,22 @@ def test_the_apps_ctrl_z_meets_the_journals_mark_too(labelled, capsys) -> None:
     capsys.readouterr()
     assert main(["--db", labelled, "undo", "--review"]) == 0
     assert "took back `label IMG_0002" in capsys.readouterr().err
+
+
+def test_no_rename_back_is_offered_to_a_name_a_label_can_no_longer_hold(tmp_path, capsys) -> None:
+    """review3-1: a label an older version stored with direction isolates renamed away was
+    told "`rename 'Dome Ma' 'Dome <isolates>'` puts the name back", a rename refused."""
+    from app.core.index import renames_journalled
+
+    write_jpeg(tmp_path / "Trip" / "IMG_0001.jpg")
+    db = str(tmp_path / "index.db")
+    assert main(["--db", db, "scan", str(tmp_path / "Trip")]) == 0
+    with PhotoIndex.open(db) as index:
+        index.set_label(index.search("")[0].id, "Dome \u2068Ma\u2069")  # as an older version stored it
+    capsys.readouterr()
+    assert main(["--db", db, "rename", "Dome \u2068Ma\u2069", "Dome Ma"]) == 0
+    said = capsys.readouterr().err
+    assert renames_journalled.NO_WAY_BACK in said and "puts the name back" not in said
+    assert main(["--db", db, "undo", "--review"]) == 1
+    said = capsys.readouterr().err
+    assert renames_journalled.NO_WAY_BACK in said and "puts the name back" not in said

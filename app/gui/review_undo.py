@@ -125,6 +125,11 @@ class RenameStep:
             return (f"Ctrl+Z does not take back merging “{self.old}” into “{self.new}”: the copy of the index "
                     "taken before it puts the index back as it was (landmark-tagger restore-index COPY). Nothing "
                     "was taken back; Ctrl+Z again takes back the step before it.")
+        from app.core.index.renames_journalled import NO_WAY_BACK, can_be_put_back
+
+        if not can_be_put_back(self.old):
+            return (f"Ctrl+Z does not take back renaming “{self.old}” to “{self.new}”, and {NO_WAY_BACK}. Nothing "
+                    "was taken back; Ctrl+Z again takes back the step before it.")
         return (f"Ctrl+Z does not take back renaming “{self.old}” to “{self.new}”: Rename place… “{self.new}” "
                 f"to “{self.old}” puts the name back. Nothing was taken back; Ctrl+Z again takes back the step "
                 "before it.")

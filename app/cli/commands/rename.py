@@ -64,11 +64,14 @@ def run(args: argparse.Namespace) -> int:
 def _way_back(summary, args: argparse.Namespace) -> str:
     """How to take the rename back: `undo --review` does not (renames_journalled)."""
     from app.cli.common import command_with_index
+    from app.core.index import renames_journalled
     from app.core.wording import shell_quote
 
     command = command_with_index(getattr(args, "db", None))
     if summary.merged:
         copy = f" {shell_quote(str(summary.backup))}" if summary.backup is not None else " COPY"
         return f"`undo --review` does not take a merge back: `{command} restore-index{copy}` does"
+    if not renames_journalled.can_be_put_back(summary.old):
+        return f"`undo --review` does not take it back, and {renames_journalled.NO_WAY_BACK}"
     return (f"`undo --review` does not take it back: `{command} rename {shell_quote(summary.new)} "
             f"{shell_quote(summary.old)}` puts the name back")

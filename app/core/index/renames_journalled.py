@@ -39,7 +39,26 @@ class RenameMark:
         if self.merged:
             return (f"a merge is not taken back by renaming: `{program} restore-index COPY` with the copy of the "
                     "index the rename named puts the index back as it was before it")
+        if not can_be_put_back(self.old):
+            return NO_WAY_BACK
         return f"`{program} rename {shell_quote(self.new)} {shell_quote(self.old)}` puts the name back"
+
+
+# an old name holding what a label may no longer hold (a direction isolate an older version
+# stored): `rename NEW OLD` is refused, so it is not offered as the way back
+NO_WAY_BACK = "no rename puts the old name back: it holds a character a label can no longer hold"
+
+
+def can_be_put_back(old: str) -> bool:
+    """Whether `rename NEW old` is a rename check_label takes (an old name an older version
+    stored may hold a direction isolate or control character it now refuses)."""
+    from app.core.errors import UsageError
+    from app.core.teaching_names import check_label
+
+    try:
+        return check_label(old) == old
+    except UsageError:
+        return False
 
 
 def record_rename(conn: sqlite3.Connection, old: str, new: str, merged: bool) -> None:
