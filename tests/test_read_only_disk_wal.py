@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -66,3 +68,36 @@ def test_no_copy_that_can_be_made_is_refused_clearly(on_read_only_disk, monkeypa
     monkeypatch.setattr(read_only_files.shutil, "copyfile", no_space)
     with pytest.raises(IndexStoreError, match=r"read-only disk and its last changes are in .*index\.db-wal"):
         PhotoIndex.open(on_read_only_disk)
+
+
+@pytest.fixture
+def own_temp_folder(tmp_path: Path, monkeypatch) -> Path:
+    """The temp folder the copies go in, this test's own."""
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(read_only_files.tempfile, "tempdir", str(temp))
+    return temp
+
+
+def test_one_copy_serves_every_connection_to_the_unchanged_index(on_read_only_disk, own_temp_folder) -> None:
+    with PhotoIndex.open(on_read_only_disk) as first:
+        with PhotoIndex.open(on_read_only_disk) as second:
+            assert second.conn.copy_folder == first.conn.copy_folder
+            assert len(list(own_temp_folder.iterdir())) == 1
+            assert second.conn.execute("SELECT count(*) FROM photos").fetchone() == (1,)
+        assert os.path.isdir(first.conn.copy_folder)  # still read by the first
+        assert first.conn.execute("SELECT count(*) FROM photos").fetchone() == (1,)
+    assert list(own_temp_folder.iterdir()) == []
+
+
+def test_a_copy_left_by_a_process_gone_is_removed_at_the_next_open(on_read_only_disk, own_temp_folder) -> None:
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    left = own_temp_folder / f"landmark-tagger-ro-{ended.pid}-abc"
+    running = own_temp_folder / f"landmark-tagger-ro-{os.getppid()}-def"  # (a process that started before it)
+    for folder in (left, running):
+        folder.mkdir()
+        (folder / "index.db").write_bytes(b"copy")
+    with PhotoIndex.open(on_read_only_disk) as index:
+        assert index.read_only
+    assert not left.exists() and running.is_dir()

@@ -11,9 +11,14 @@ import shutil
 import sqlite3
 import stat
 import tempfile
+import threading
+import time
 import urllib.parse
 import weakref
+from dataclasses import dataclass
 from pathlib import Path
+
+import psutil
 
 from app.core.errors import IndexStoreError
 
@@ -85,22 +90,24 @@ def _open_copy_with_its_wal(target: str, timeout: float) -> sqlite3.Connection:
     index on a read-only disk whose -wal holds the last changes (a program that had it open
     was killed, or the disk unplugged): `immutable=1` never reads a -wal, so the index would
     look as it was before them (labels lost), and `mode=ro` cannot read it where no -shm
-    can be made. The copy goes when the connection is closed; `shown_from_copy` says so.
+    can be made. One copy serves every connection this process opens to the index while
+    it is unchanged (the app opens several; each copy costs the index's size in the temp
+    folder); it goes when the last of them is closed; `shown_from_copy` says so.
     Raises IndexStoreError when the copy cannot be made (a full temp disk)."""
-    folder = tempfile.mkdtemp(prefix="landmark-tagger-read-only-")
-    copy = os.path.join(folder, os.path.basename(target))
+    key = _copy_key(target)
+    with _COPIES_LOCK:
+        copy = _COPIES.get(key)
+        if copy is None or not os.path.isdir(copy.folder):
+            copy = _COPIES[key] = _IndexCopy(_make_copy(target))
+        copy.users += 1
+    release = _CopyRelease(key, copy)
     try:
-        shutil.copyfile(target, copy)
-        shutil.copyfile(f"{target}-wal", f"{copy}-wal")
-        conn = _connect_uri(_file_uri(copy) + "?mode=ro", timeout)
-    except (OSError, sqlite3.Error) as error:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise IndexStoreError(
-            f"the index {target} is on a read-only disk and its last changes are in {target}-wal, which can be "
-            f"read only from a copy, and none could be made ({error}): make the disk writable, or free some "
-            f"space in {tempfile.gettempdir()}, and run the command again") from error
-    conn.copy_folder = folder
-    weakref.finalize(conn, shutil.rmtree, folder, True)  # (a connection never closed)
+        conn = _connect_uri(_file_uri(os.path.join(copy.folder, os.path.basename(target))) + "?mode=ro", timeout)
+    except sqlite3.Error as error:
+        release()
+        raise _no_copy_error(target, error) from error
+    conn.copy_folder = copy.folder
+    conn.release_copy = weakref.finalize(conn, release)  # (also for a connection never closed)
     conn.shown_from_copy = True
     conn.execute("PRAGMA query_only = ON")
     conn.index_file = os.path.abspath(target)
@@ -109,19 +116,135 @@ def _open_copy_with_its_wal(target: str, timeout: float) -> sqlite3.Connection:
     return conn
 
 
+# Copies live in folders named landmark-tagger-ro-<pid>-..., so that a later start can
+# remove those whose process is gone (ended by a kill, a logout: no close ran).
+_COPY_PREFIX = "landmark-tagger-ro-"
+_UNNAMED_COPY_PREFIX = "landmark-tagger-read-only-"  # (earlier versions': no pid, removed after a day)
+_UNNAMED_COPY_KEPT_S = 24 * 3600.0
+# How far a process's create_time may read after its copy folder's last change (psutil's
+# clock and the file system's may differ) for the process to be the copy's.
+_PROCESS_START_SLACK_S = 120.0
+
+
+@dataclass
+class _IndexCopy:
+    folder: str
+    users: int = 0  # connections open on it
+
+
+# the copies this process holds, by (index file, size and mtime of it and its -wal)
+_COPIES: dict[tuple, _IndexCopy] = {}
+_COPIES_LOCK = threading.Lock()
+
+
+@dataclass
+class _CopyRelease:
+    """Called once when a connection to a copy closes: the last one removes the copy."""
+
+    key: tuple
+    copy: _IndexCopy
+
+    def __call__(self) -> None:
+        with _COPIES_LOCK:
+            self.copy.users -= 1
+            if self.copy.users > 0:
+                return
+            if _COPIES.get(self.key) is self.copy:
+                del _COPIES[self.key]
+        shutil.rmtree(self.copy.folder, ignore_errors=True)
+
+
+def _copy_key(target: str) -> tuple:
+    """What tells the index unchanged since its copy was made: its size and mtime, its -wal's."""
+    key: list = [os.path.abspath(target)]
+    for file in (target, f"{target}-wal"):
+        try:
+            found = os.stat(file)
+            key.append((found.st_size, found.st_mtime_ns))
+        except OSError:
+            key.append(None)
+    return tuple(key)
+
+
+def _make_copy(target: str) -> str:
+    """A new temp folder holding a copy of `target` and its -wal (copies left by processes
+    gone are removed first); raises IndexStoreError when it cannot be made."""
+    _remove_copies_of_gone_processes()
+    try:
+        folder = tempfile.mkdtemp(prefix=f"{_COPY_PREFIX}{os.getpid()}-")
+    except OSError as error:
+        raise _no_copy_error(target, error) from error
+    copy = os.path.join(folder, os.path.basename(target))
+    try:
+        shutil.copyfile(target, copy)
+        shutil.copyfile(f"{target}-wal", f"{copy}-wal")
+    except OSError as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise _no_copy_error(target, error) from error
+    return folder
+
+
+def _no_copy_error(target: str, error: BaseException) -> IndexStoreError:
+    return IndexStoreError(
+        f"the index {target} is on a read-only disk and its last changes are in {target}-wal, which can be "
+        f"read only from a copy, and none could be made ({error}): make the disk writable, or free some "
+        f"space in {tempfile.gettempdir()}, and run the command again")
+
+
+def _remove_copies_of_gone_processes() -> None:
+    """Remove the copy folders in the temp folder whose process has ended without closing
+    them (a SIGTERM at logout, a kill, a crash); an earlier version's, unnamed, after a day."""
+    try:
+        entries = list(os.scandir(tempfile.gettempdir()))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            changed = entry.stat(follow_symlinks=False).st_mtime
+            if not entry.is_dir(follow_symlinks=False):
+                continue
+        except OSError:
+            continue
+        if entry.name.startswith(_UNNAMED_COPY_PREFIX):
+            gone = time.time() - changed > _UNNAMED_COPY_KEPT_S
+        elif entry.name.startswith(_COPY_PREFIX):
+            pid = entry.name[len(_COPY_PREFIX):].split("-")[0]
+            gone = pid.isdigit() and int(pid) != os.getpid() and _process_gone(int(pid), changed)
+        else:
+            continue
+        if gone:
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _process_gone(pid: int, folder_changed: float) -> bool:
+    """Whether no process `pid` made the copy folder last changed at `folder_changed`:
+    none has that id, or the one that has it started after (it got the id since). One
+    that cannot be asked (another user's, on macOS and Windows) is taken as there."""
+    try:
+        process = psutil.Process(pid)
+        if process.status() == psutil.STATUS_ZOMBIE:
+            return True  # ended, its parent has not reaped it yet
+        return process.create_time() > folder_changed + _PROCESS_START_SLACK_S
+    except psutil.NoSuchProcess:
+        return True
+    except psutil.AccessDenied:
+        return False
+
+
 class _ReadOnlyConnection(sqlite3.Connection):
     """A read-only connection to an index file, listed in _HELD_READ_ONLY while open;
-    one that reads a copy (a read-only disk with a -wal) removes the copy on close."""
+    one that reads a copy (a read-only disk with a -wal) lets it go on close."""
 
     index_file = ""
     copy_folder = ""
     shown_from_copy = False
+    release_copy = None
 
     def close(self) -> None:
         _HELD_READ_ONLY.discard(self)
         super().close()
-        if self.copy_folder:
-            shutil.rmtree(self.copy_folder, ignore_errors=True)
+        if self.release_copy is not None:
+            self.release_copy()  # (a finalize: once only)
 
 
 def _connect_uri(uri: str, timeout: float) -> sqlite3.Connection:
