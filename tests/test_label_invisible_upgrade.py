@@ -42,3 +42,19 @@ def test_the_upgrade_cleans_stored_labels_and_the_journals(tmp_path, monkeypatch
             (CLEAN, "taught:" + CLEAN, CLEAN)]
         assert conn.execute("SELECT label FROM review_taught_refs").fetchall() == [(CLEAN,)]
         assert index.photo_ids('label:"big ben"') and sorted(index.photo_ids("ben")) == sorted([pasted, clean])
+
+
+def test_a_write_replaces_our_keyword_spelt_with_an_invisible_character() -> None:
+    """A file an older version wrote "Big Ben" + U+200B into: the upgraded label "Big Ben"
+    matches it as a keyword, and the write left it (a look-alike of the keyword other
+    photos get); ours is replaced, the user's own spelt so stays."""
+    from app.core.metadata.keywords import KeywordFields, label_fields, revert_fields
+
+    before = KeywordFields(subject=["Family", PASTED], hierarchical=["Trips|London", "Landmarks|" + PASTED],
+                           iptc=[PASTED])
+    after = label_fields(before, CLEAN, PASTED)
+    assert (after.subject, after.hierarchical, after.iptc) == (
+        ["Family", CLEAN], ["Trips|London", "Landmarks|" + CLEAN], ["Family", CLEAN])
+    assert revert_fields(after, before, after) == before
+    users = label_fields(before, CLEAN, PASTED, users_own=before)
+    assert (users.subject, users.hierarchical) == (before.subject, before.hierarchical)

@@ -8,6 +8,7 @@ their number (13 s at 5,000). KeywordSet normalises them once.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 
 from model.labels import label_form
@@ -19,6 +20,14 @@ def keyword_form(keyword: str) -> str:
     and single spaces within each level of a hierarchy, so a keyword that reads back as
     the landmark is the landmark's to a write too. Keywords stay in the file as they are."""
     return "|".join(label_form(level) for level in keyword.split("|"))
+
+
+def spelt_form(keyword: str) -> str:
+    """keyword_form keeping the invisible characters label_form drops (a zero-width space,
+    a BOM: model.labels.IGNORED_IN_NAMES): a keyword of ours an older version wrote with
+    one ("Big Ben" + U+200B) matches the label, but is not it as spelt, and a write of the
+    label replaces it (else the file keeps a look-alike of the keyword other photos hold)."""
+    return "|".join(unicodedata.normalize("NFC", " ".join(level.split())) for level in keyword.split("|"))
 
 
 def matching_form(keyword: str) -> str:

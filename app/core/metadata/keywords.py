@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, replace
 from app.core.metadata.iptc import iptc_keyword
 # the matching rules live in keyword_match; callers import them from here too
 from app.core.metadata.keyword_match import (KeywordSet, holds_a_keyword, holds_keyword, is_keyword, keyword_form,
-                                             without_keyword)
+                                             spelt_form, without_keyword)
 
 HIERARCHY_ROOT = "Landmarks"
 FIELD_NAMES = ("subject", "hierarchical", "iptc", "xp", "digikam", "microsoft", "taught")
@@ -113,8 +113,8 @@ def _swap(
     one of `new_spellings` (see field_spellings) is `new` already and stays as it is."""
     news = {new, *new_spellings} if new is not None else set()
     # an old keyword spelt as the new one stays; one in another letter case is re-cased
-    new_forms = {keyword_form(spelling) for spelling in news}
-    olds_found = KeywordSet(old for old in olds if keyword_form(old) not in new_forms)
+    new_forms = {spelt_form(spelling) for spelling in news}
+    olds_found = KeywordSet(old for old in olds if spelt_form(old) not in new_forms)
     result = [item for item in values or [] if item not in olds_found]
     removed = len(result) < len(values or [])
     for own in theirs if separated and removed else ():
@@ -402,7 +402,7 @@ def _keywords_taken_out(
         return old in spelt_new or (name in _FLAT_FIELDS and names_landmark(old, new_label))
 
     return {old for old in olds if not (new_label and is_new(old)) or (old in previous and not any(
-        keyword_form(old) == keyword_form(spelling) for spelling in news))}
+        spelt_form(old) == spelt_form(spelling) for spelling in news))}
 
 
 # The keywords a field created by a write started from (label_fields), by field.
@@ -435,22 +435,22 @@ def revert_fields(
         if name in ONLY_WHEN_PRESENT and getattr(current, name) is None:
             continue  # removed since (digiKam's tags given up, say): not created again
         now, was, wrote = (getattr(fields, name) or [] for fields in (current, before, after))
-        # compared in keyword_form: Windows may rewrite "a;b" as "a; b"
-        wrote_forms = {keyword_form(k) for k in wrote}
-        added = wrote_forms - {keyword_form(k) for k in was}
+        # compared in spelt_form: Windows may rewrite "a;b" as "a; b"
+        wrote_forms = {spelt_form(k) for k in wrote}
+        added = wrote_forms - {spelt_form(k) for k in was}
         absent_before = getattr(before, name) is None
         seeded = absent_before or (name in _SEEDED_FROM and not holds_a_keyword(getattr(found, name)))
         if seeded and (seeded_from := _SEEDED_FROM.get(name)) is not None:
-            copied = added & {keyword_form(k) for k in seeded_from(found) or []}
+            copied = added & {spelt_form(k) for k in seeded_from(found) or []}
             added_folded = {a.casefold() for a in added}
-            if any(k.strip() for k in now if keyword_form(k).casefold() not in added_folded):
+            if any(k.strip() for k in now if spelt_form(k).casefold() not in added_folded):
                 added -= copied
-        removed = [k for k in was if keyword_form(k) not in wrote_forms]
-        present = {keyword_form(k) for k in now}
+        removed = [k for k in was if spelt_form(k) not in wrote_forms]
+        present = {spelt_form(k) for k in now}
         # ours in any letter case, as a write recognises it (is_keyword): Lightroom re-cases it
         added_folded = {a.casefold() for a in added}
-        result = [k for k in now if keyword_form(k).casefold() not in added_folded] + \
-            [k for k in removed if keyword_form(k) not in present]
+        result = [k for k in now if spelt_form(k).casefold() not in added_folded] + \
+            [k for k in removed if spelt_form(k) not in present]
         empty = not any(k.strip() for k in result)
         changes[name] = None if empty and (absent_before or _EMPTY_IS_ABSENT[name]) else result
     return replace(current, **changes)
@@ -460,7 +460,7 @@ def _kept_by_the_write(before: KeywordFields, after: KeywordFields) -> KeywordFi
     """`before` less, in each field, the keywords the write took out (ours): what it found
     there besides ours (revert_fields)."""
     def kept(name: str) -> list[str]:
-        written = {keyword_form(w) for w in getattr(after, name) or []}
-        return [k for k in getattr(before, name) or [] if keyword_form(k) in written]
+        written = {spelt_form(w) for w in getattr(after, name) or []}
+        return [k for k in getattr(before, name) or [] if spelt_form(k) in written]
 
     return KeywordFields(**{name: kept(name) for name in FIELD_NAMES})
