@@ -43,3 +43,15 @@ def test_accept_names_the_misspelt_landmark_too(tmp_path, capsys, monkeypatch):
     db = _labelled_trip(tmp_path, capsys, monkeypatch)
     code, _, err = run_cli(capsys, "--db", db, "accept", "Colosseun")
     assert code == 1 and "accept: no photo matches 'Colosseun' (did you mean label:\"Colosseum\"?)" in err, err
+
+
+def test_a_query_of_filters_matching_nothing_is_an_empty_result_not_a_typo(tmp_path, capsys, monkeypatch):
+    # `write is:unwritten` in a cron job with every file written: nothing to do, exit 0
+    db = _labelled_trip(tmp_path, capsys, monkeypatch)
+    assert run_cli(capsys, "--db", db, "write", "is:unwritten")[0] == 0  # writes the Colosseum
+    for query in ("is:unwritten", "is:unwritten folder:Rome", "state:suggested", "date:2030", "camera:Canon"):
+        for options in ([], ["--dry-run"]):
+            code, _, err = run_cli(capsys, "--db", db, "write", *options, query)
+            assert code == 0 and "no photo matches" not in err, (query, options, err)
+    code, _, err = run_cli(capsys, "--db", db, "write", "--dry-run", "label:Colosseun")  # a name: a typo
+    assert code == 1 and "write: no photo matches 'label:Colosseun'" in err, err

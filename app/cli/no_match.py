@@ -27,6 +27,28 @@ def no_match_line(verb: str, args: argparse.Namespace, hint: str = "") -> str:
     return f"{verb}: no photo matches {' '.join(words_as_typed(args))!r} ({hint or SEARCH_HINT})"
 
 
+# The terms a typo can make match nothing: free words and a label: name (a landmark
+# misspelt), a path: (a file name mistyped). The other fields filter (is:, state:,
+# date:, camera:, folder:, …): matching nothing is an empty result, and so is a NOT term.
+_TYPO_FIELDS = frozenset({"text", "label", "path"})
+
+
+def could_be_a_typo(query: str) -> bool:
+    """Whether `query`, matching no photo, is plausibly a typo (`write Colosseun`: exit 1,
+    "no photo matches"), not an empty result (`write is:unwritten` with every file
+    written: a cron job's normal run, exit 0). A query that does not parse is left to
+    say so where it is run."""
+    from app.core.index.query_parser import AnyOf, parse_query
+    from app.core.errors import QuerySyntaxError
+
+    try:
+        items = parse_query(query).terms
+    except QuerySyntaxError:
+        return True
+    return any(term.field in _TYPO_FIELDS and not (term.negated or item.negated)
+               for item in items for term in (item.terms if isinstance(item, AnyOf) else (item,)))
+
+
 def names_a_path(args: argparse.Namespace) -> bool:
     """Whether a word typed is a file or folder there: a library folder holding no photo
     matches none, and that is no typo (`write Rome/empty` writes nothing, exit 0)."""

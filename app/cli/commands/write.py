@@ -10,7 +10,7 @@ import sys
 
 from app.cli.common import (EXIT_INTERRUPTED, EXIT_TERMINATED, EndedAtOnce, Terminated, command_with_index, one_line,
                             print_json_line, stop_on_ctrl_c)
-from app.cli.no_match import names_a_path, no_match_hint, no_match_line
+from app.cli.no_match import could_be_a_typo, names_a_path, no_match_hint, no_match_line
 from app.cli.paths_typed import nothing_done_line, typed_paths
 from app.core.errors import IndexStoreError
 from app.core.wording import counted
@@ -116,7 +116,8 @@ def run(args: argparse.Namespace) -> int:
             return 1
         if typed.query is not None:  # paths only the index holds (the drive not mounted): their terms
             args.query = typed.query
-        elif args.query and not names_a_path(args) and not index.count(args.query, limit=1):
+        elif args.query and could_be_a_typo(args.query) and not names_a_path(args) \
+                and not index.count(args.query, limit=1):
             return say_no_photo_matches(index, args)  # a typo: named as accept names it, not "0 files written"
         if not args.dry_run:  # said before planning, which reads every file (the write checks again)
             running_writes.refuse_while_busy(index.conn, "write")
