@@ -1,7 +1,9 @@
 """A card formatted and shot on: the camera numbers from the start again, so a name the
-index knows (DSC_0001.JPG) holds another frame, taken at another time. That is a new photo
-to tag, the old one missing with its labels; an edit in place (same capture time, or one
-corrected by whole hours) stays the same photo, and so does a file with no date to compare."""
+index knows (DSC_0001.JPG) holds another frame, taken on another day or with another camera.
+That is a new photo to tag, the old one missing with its labels (of a RAW+JPEG pair, the JPEG
+leaves and the RAW keeps them); an edit in place (same capture time, one corrected by whole
+hours, or a rotate saved with a clock fixed by minutes) stays the same photo, and so does a
+file with no date to compare."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.core.index import PhotoIndex
+from app.core.photo_info import PhotoInfo, read_photo_info
 from app.core.metadata import plan_writes, undo_last_write, write_labels
 from app.core.metadata.plan import WriteOptions
 from app.core.scanner import scan
@@ -34,7 +37,7 @@ def card(tmp_path):
 def test_a_name_reused_by_a_frame_taken_at_another_time_is_a_new_photo_and_the_old_keeps_its_labels(card) -> None:
     index, folder = card
     for number, name in enumerate(FIRST, start=1):
-        write_jpeg(folder / name, color=(10, 10, 20 * number), size=(40, 30), taken=f"2020:11:03 16:38:2{number}")
+        write_jpeg(folder / name, color=(10, 10, 20 * number), size=(40, 30), taken=f"2020:11:05 09:12:2{number}")
 
     summary = scan(index, [folder])
 
@@ -51,13 +54,26 @@ def test_a_name_reused_by_a_frame_taken_at_another_time_is_a_new_photo_and_the_o
     assert (again.new, again.changed, again.missing, again.other_frames) == (0, 0, 0, 0)
 
 
-@pytest.mark.parametrize("taken", ["2020:11:03 14:05:01", "2020:11:03 15:05:01", None],
-                         ids=["same time", "time zone corrected", "no date"])
-def test_an_edit_in_place_or_a_file_without_a_date_stays_the_same_photo(card, taken) -> None:
-    """The picture re-encoded (its print differs), the capture time kept, shifted by whole
-    hours, or not there to compare: the photo keeps its name and label, as before."""
+def test_a_name_reused_by_another_camera_is_a_new_photo_whatever_the_time(card) -> None:
     index, folder = card
-    write_jpeg(folder / "DSC_0001.JPG", color=(90, 90, 90), size=(40, 30), taken=taken)
+    write_jpeg(folder / "DSC_0001.JPG", color=(10, 10, 20), size=(40, 30), taken="2020:11:03 14:09:40",
+               model="NIKON Z 6")
+
+    summary = scan(index, [folder])
+
+    assert (summary.new, summary.missing, summary.other_frames) == (1, 1, 1)
+    assert [(Path(r.path).name, r.label) for r in index.search("is:missing")] == [("DSC_0001.JPG", "Colosseum")]
+
+
+@pytest.mark.parametrize(("taken", "size"), [
+    ("2020:11:03 14:05:01", (40, 30)), ("2020:11:03 15:05:01", (40, 30)), (None, (40, 30)),
+    ("2020:11:03 14:07:38", (30, 40))], ids=["same time", "time zone corrected", "no date", "rotated, clock fixed"])
+def test_an_edit_in_place_or_a_file_without_a_date_stays_the_same_photo(card, taken, size) -> None:
+    """The picture re-encoded (its print differs), the capture time kept, shifted by whole
+    hours, or not there to compare: the photo keeps its name and label, as before. So does
+    one rotated and its camera clock fixed by +2 min 37 s in the same editing session."""
+    index, folder = card
+    write_jpeg(folder / "DSC_0001.JPG", color=(90, 90, 90), size=size, taken=taken)
 
     summary = scan(index, [folder])
 
@@ -71,7 +87,7 @@ def test_undo_of_a_write_never_writes_into_the_new_frame_at_the_name(card) -> No
     finds another picture at the name and leaves it as it is, before and after a scan."""
     index, folder = card
     assert write_labels(index, plan_writes(index, "", False, WriteOptions()), WriteOptions()).written == 2
-    write_jpeg(folder / "DSC_0001.JPG", color=(10, 10, 20), size=(40, 30), taken="2020:11:03 16:38:21")
+    write_jpeg(folder / "DSC_0001.JPG", color=(10, 10, 20), size=(40, 30), taken="2020:11:05 09:12:21")
     new_frame = (folder / "DSC_0001.JPG").read_bytes()
 
     undone = undo_last_write(index)
@@ -83,3 +99,35 @@ def test_undo_of_a_write_never_writes_into_the_new_frame_at_the_name(card) -> No
     undone = undo_last_write(index)
     assert undone.written == 0
     assert (folder / "DSC_0001.JPG").read_bytes() == new_frame
+
+
+def test_a_pairs_jpeg_replaced_by_another_frame_leaves_the_pair_and_the_raw_keeps_the_label(
+        tmp_path, monkeypatch) -> None:
+    """DSC_0001.JPG+NEF labelled Colosseum; the JPEG alone replaced by another frame of
+    another day (a JPEG-only card's, numbering restarted): it is a new photo, and nothing
+    of Colosseum goes into it; the unchanged RAW keeps the label."""
+    import app.core.scan_folder_sync as scan_folder_sync
+
+    nef = PhotoInfo(kind="raw", width=6000, height=4000, taken_at="2020-11-03T14:05:01",
+                    camera_make="NIKON CORPORATION", camera_model="NIKON D850")
+    monkeypatch.setattr(scan_folder_sync, "read_photo_info",  # the NEF stand-in is no real RAW file
+                        lambda path: nef if str(path).lower().endswith(".nef") else read_photo_info(path))
+    folder = tmp_path / "Trip"
+    write_jpeg(folder / "DSC_0001.JPG", color=(200, 10, 10), taken="2020:11:03 14:05:01")
+    (folder / "DSC_0001.NEF").write_bytes(b"\x01" * 5000)
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [folder])
+        [pair] = index.search("")
+        index.set_label(pair.id, "Colosseum")
+        write_jpeg(folder / "DSC_0001.JPG", color=(10, 10, 200), taken="2020:11:05 09:12:21")
+
+        summary = scan(index, [folder])
+
+        kept = index.get(pair.id)
+        assert kept.label == "Colosseum" and [Path(f).name for f in kept.files] == ["DSC_0001.NEF"]
+        [jpeg] = [r for r in index.search("") if r.id != pair.id]
+        assert jpeg.label is None and [Path(f).name for f in jpeg.files] == ["DSC_0001.JPG"]
+        assert index.search("is:missing") == []
+        assert any("DSC_0001.JPG left DSC_0001.NEF's photo: another frame" in note
+                   for note in summary.split_notes), summary.split_notes
+        assert [p.target.name for p in plan_writes(index, "", False, WriteOptions())] == ["DSC_0001.NEF.xmp"]

@@ -23,12 +23,16 @@ A picture still in its place is a copy (a backup copied back over an edited phot
 copies edited alike): the photo at the name stays itself.
 A name reused for another frame (a card formatted, the camera numbering from the start
 again) holds a picture no photo held, so it is not told by a rename: a JPEG whose picture
-print and recorded capture time (DateTimeOriginal, not a ModifyDate) both differ from
-the indexed photo's is another photo (`other_times`), the photo gives up its name as above
-and stays missing with its labels. An edit in place keeps the capture time, a capture time
-edited (Lightroom's Edit Capture Time) keeps the picture print; a shift by whole quarter
-hours is a clock or time zone corrected in the same save, and a side unknown (no EXIF date,
-a RAW without print) keeps the photo at its name, as before.
+print differs from the indexed photo's and that names another camera model, or a recorded
+capture time (DateTimeOriginal, not a ModifyDate) an hour or more from the photo's and not
+by whole quarter hours, is another photo (`other_times`): the photo gives up its name as
+above and stays missing with its labels. Both signals change in one editing session (a
+rotate re-encodes the picture, and a camera clock synced with a phone moves the time by
+minutes), so a small shift of one camera's time is an edit; a shift by whole quarter hours
+is a clock or time zone corrected, and a side unknown (no EXIF date, a RAW without print)
+keeps the photo at its name, as before. Where another file of the photo is unchanged (the
+RAW of a pair), the JPEG holding another frame leaves the pair as a new photo (`came_in`,
+no place), unless its capture time and camera are the RAW's; the RAW keeps the label.
 """
 
 from __future__ import annotations
@@ -40,12 +44,15 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from app.core.camera_names import camera_name
 from app.core.fingerprint import fingerprint_file
 from app.core.index import catalog, pairing, renamed_over_records
 from app.core.index.catalog import FileBefore, FileState, KnownFile
 from app.core.path_case import fold
 from app.core.photo_info import PhotoInfo
-from app.core.raw_pictures import SamePictures
+from app.core.raw_pictures import SamePictures, Shot, other_cameras
+
+CLOCK_FIX_LIMIT_S = 3600  # a capture time moved less than this in an edit is the camera's clock fixed
 
 
 @dataclass
@@ -54,8 +61,9 @@ class Renamed:
 
     replaced: set[int] = field(default_factory=set)  # photos giving up their names
     # file name -> the path whose picture it holds now, of the files renamed over a photo that
-    # keeps its name (another file of it unchanged): they leave that photo (pairing: renamed_in)
-    came_in: dict[str, str] = field(default_factory=dict)
+    # keeps its name (another file of it unchanged): they leave that photo (pairing: renamed_in);
+    # None for a JPEG holding another frame at its name (another_frame), renamed from nowhere
+    came_in: dict[str, str | None] = field(default_factory=dict)
 
 
 class RenamedOver:
@@ -89,11 +97,12 @@ class RenamedOver:
         renamed JPEG), the photo stays and those files leave it (`came_in`).
         A file whose picture cannot be told now leaves `states` and `fresh` for `failed`:
         it stays as indexed and is read again next time. A photo whose JPEG now holds
-        another frame, taken at another time (`infos`: the headers read now;
-        another_frame), gives up its name too, noted in `other_times`. The kept photos'
-        changed files are noted (note_changed)."""
+        another frame (`infos`: the headers read now; another_frame) gives up its name too,
+        noted in `other_times`; where another file of it is unchanged, that JPEG leaves it
+        (`came_in`, no place). The kept photos' changed files are noted (note_changed)."""
         replaced: set[int] = set()
         came_in: dict[str, int] = {}
+        other_frames: dict[str, int] = {}
         unchanged: set[int] = set()
         for name, k in list(known.items()):
             if k.missing or name not in states:
@@ -115,6 +124,7 @@ class RenamedOver:
             elif self.another_frame(k, states[name], (infos or {}).get(name)):
                 replaced.add(k.photo_id)
                 self.other_times.add(k.photo_id)
+                other_frames[name] = k.photo_id
         replaced -= unchanged
         self.other_times -= unchanged
         self.note_unchanged(unchanged)
@@ -126,20 +136,28 @@ class RenamedOver:
                                                          k.size, k.fingerprint))
         renamed_in = {name: self.renamed_here(states[name], photo_id)
                       for name, photo_id in came_in.items() if photo_id in unchanged}
-        return Renamed(replaced, {name: place for name, place in renamed_in.items() if place is not None})
+        leaving: dict[str, str | None] = {name: place for name, place in renamed_in.items() if place is not None}
+        leaving.update((name, None) for name, photo_id in other_frames.items() if photo_id in unchanged)
+        return Renamed(replaced, leaving)
 
     def another_frame(self, known: KnownFile, state: FileState, info: PhotoInfo | None) -> bool:
-        """Whether a file read with other contents at a photo's name holds another frame:
-        a JPEG whose picture print and recorded capture time both differ from what the
-        index has of the photo (a card formatted and its names reused). A side that does
-        not tell (no print, no recorded date) keeps the photo, as before."""
-        if info is None or info.dated_by_modify_date or not info.taken_at or state.picture is None:
+        """Whether a file read with other contents at a photo's name holds another frame
+        (a card formatted and its names reused): a JPEG whose picture print differs from
+        the photo's and that names another camera model, or a recorded capture time
+        another moment than an edit's clock fix (_another_time). A rotate and a clock
+        synced with a phone, saved in one session, change both print and time: one camera
+        and a small shift are an edit. A side that does not tell (no print, no recorded
+        date, no camera) keeps the photo, as before."""
+        if info is None or state.picture is None:
             return False
         before = self.conn.execute(
-            "SELECT f.picture_print, p.taken_at FROM files f JOIN photos p ON p.id = f.photo_id WHERE f.id = ?",
-            (known.id,)).fetchone()
-        return (before is not None and before[0] is not None and before[0] != state.picture
-                and _another_time(before[1], info.taken_at))
+            "SELECT f.picture_print, p.taken_at, p.camera_make, p.camera_model "
+            "FROM files f JOIN photos p ON p.id = f.photo_id WHERE f.id = ?", (known.id,)).fetchone()
+        if before is None or before[0] is None or before[0] == state.picture:
+            return False
+        if other_cameras(Shot(None, camera_name(before[2], before[3])), Shot.of(info)):
+            return True
+        return bool(info.taken_at) and not info.dated_by_modify_date and _another_time(before[1], info.taken_at)
 
     def note_unchanged(self, photo_ids: set[int]) -> None:
         self.kept |= photo_ids
@@ -161,22 +179,23 @@ class RenamedOver:
         self.split_off.clear()
         self.rejoined.clear()
 
-    def leaving_pairs(self, came_in: dict[str, str], known: dict[str, KnownFile],
-                      pictures: SamePictures, read: Collection[str]) -> dict[str, str]:
+    def leaving_pairs(self, came_in: dict[str, str | None], known: dict[str, KnownFile],
+                      pictures: SamePictures, read: Collection[str]) -> dict[str, str | None]:
         """`came_in` (replaced_photos) less the files that are the picture of the photo's
         files kept by their own headers (`read` now: not the photo's row, which holds the
         JPEG's), by capture time and camera (_one_shot) (an edit of the pair's JPEG, saved
         beside it and moved back over it): the RAW's partner whatever its bytes. A file
         renamed from a JPEG-only photo leaves only where its own EXIF names another moment
         or camera than a kept RAW's header (_another_shot: a JPEG-only frame renumbered
-        over the pair's JPEG); an edit naming none stays (a RAW not read: as before). Notes the
-        contents each one leaving had as the photo's, so that putting them back rejoins it
-        (rejoining; saved by save_notes)."""
-        leaving: dict[str, str] = {}
+        over the pair's JPEG); an edit naming none stays (a RAW not read: as before). A JPEG
+        holding another frame at its name (no place) leaves unless it is a kept file's
+        picture. Notes the contents each one leaving had as the photo's, so that putting
+        them back rejoins it (rejoining; saved by save_notes)."""
+        leaving: dict[str, str | None] = {}
         for name, place in came_in.items():
             photo_id = known[name].photo_id
             kept = [other for other, k in known.items() if k.photo_id == photo_id and other != name and other in read]
-            if any(_one_shot(pictures, name, other) for other in kept) or not (
+            if any(_one_shot(pictures, name, other) for other in kept) or place is not None and not (
                     renamed_over_records.was_a_pairs_jpeg(self.conn, place)
                     or any(_another_shot(pictures, name, other, place) for other in kept if pairing.is_raw_name(other))):
                 continue  # an edit of its own (no EXIF of another moment), moved over the JPEG it was made from
@@ -261,14 +280,15 @@ class RenamedOver:
 
 
 def _another_time(before: str | None, now: str) -> bool:
-    """Whether two capture times name two moments: a second apart or more, and not by
-    whole quarter hours (a camera clock or time zone corrected in an edit's save)."""
+    """Whether two capture times of one camera name two moments, not one corrected: an
+    hour apart or more (a clock drift fixed is minutes), and not by whole quarter hours (a
+    clock or time zone corrected in an edit's save)."""
     try:
         one, other = (datetime.fromisoformat(stamp[:19]) for stamp in (before or "", now))
     except ValueError:
         return False  # not a date the index could hold: tells nothing
     apart = abs(int((one - other).total_seconds()))
-    return apart != 0 and apart % 900 != 0
+    return apart >= CLOCK_FIX_LIMIT_S and apart % 900 != 0
 
 
 def _another_shot(pictures: SamePictures, name: str, other: str, came_from: str) -> bool:

@@ -197,13 +197,14 @@ def kept_temps_words(folder: str, names: list[str], only_copies: Sequence[str] =
 
 
 def split_notes(conn: sqlite3.Connection, groups: Sequence[PhotoFiles], known: Mapping[str, KnownFile],
-                pictures: SamePictures, renamed_in: Mapping[str, str] | None = None) -> list[str]:
+                pictures: SamePictures, renamed_in: Mapping[str, str | None] | None = None) -> list[str]:
     """What the scan says of each file that left a labelled photo (pairing's split): the
     user gave the label to the photo, so they are told which file keeps it and why this
     one is a photo of its own now ('DSC_0001.CR3 left DSC_0001.JPG's photo: another camera
     (Canon EOS R5, not NIKON D90); its label "Petra" stays with DSC_0001.JPG'; a rejected
     one said so: 'its rejected label …', the photo showing no such landmark). `renamed_in`:
-    file name -> the path whose picture it holds now (renamed_over.Renamed.came_in)."""
+    file name -> the path whose picture it holds now, None for another frame at its name
+    (renamed_over.Renamed.came_in)."""
     kept_by_key = {group.stem: primary_of([Path(f.path) for f in group.present]).name
                    for group in groups if group.present}
     notes: list[str] = []
@@ -217,10 +218,13 @@ def split_notes(conn: sqlite3.Connection, groups: Sequence[PhotoFiles], known: M
             if row is None:
                 continue
             keeper = kept_by_key[found.photo_stem]
-            if state.name in (renamed_in or {}):
-                why = f"it holds the picture that was {Path(renamed_in[state.name]).name} (renamed over it)"
+            place = (renamed_in or {}).get(state.name)
+            if place is not None:
+                why = f"it holds the picture that was {Path(place).name} (renamed over it)"
             elif pictures.other_camera(state.name, keeper):
                 why = f"another camera ({pictures.camera(state.name)}, not {pictures.camera(keeper)})"
+            elif state.name in (renamed_in or {}):
+                why = "another frame at its name (taken at another time)"
             else:
                 why = "another picture"
             label = {"rejected": "rejected label", "suggested": "suggested label"}.get(row[1], "label")

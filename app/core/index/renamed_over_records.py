@@ -115,11 +115,14 @@ def _detached_like(place: str) -> str:
     return re.sub(r"([\\%_])", r"\\\1", place) + " (renamed over, #%)"
 
 
-def photo_renamed_from(conn: sqlite3.Connection, place: str, fingerprint: str | None) -> int | None:
+def photo_renamed_from(conn: sqlite3.Connection, place: str | None, fingerprint: str | None) -> int | None:
     """The photo whose file at `place` held these contents until this scan, the picture
     renamed over another photo's file (renamed_over.Renamed.came_in: DSC_0002.JPG renamed
     DSC_0001.JPG): the photo that holds the user's word about that picture. Asked before
-    the scan writes the folder; None when the index has no such file."""
+    the scan writes the folder; None when the index has no such file, or no place (another
+    frame at the name, renamed from nowhere)."""
+    if place is None:
+        return None
     row = conn.execute(
         "SELECT photo_id FROM files WHERE fingerprint = ? AND (path = CAST(? AS TEXT) "
         "OR path LIKE CAST(? AS TEXT) ESCAPE '\\') ORDER BY id DESC LIMIT 1",
