@@ -238,3 +238,35 @@ def test_the_app_on_a_read_only_index_says_so_instead_of_a_failed_folder_check(q
     assert "index is read-only: you can browse and search it" in window.statusBar().currentMessage()
     assert not any("read-only" in str(problem) for problem in window.errors_panel.problems())
     close_main_window(window)
+
+
+def test_the_app_on_a_read_only_index_greys_out_every_change_and_refuses_the_other_ways_in_its_words(
+        qtbot, tmp_path, capsys, monkeypatch, as_owner) -> None:
+    """L on such an index said "Labelled …; learning from it…", then the command line's
+    "… and run the command again", and each try of L, A, Tag, Write… left a row in Problems."""
+    from app.gui.label_dialog import LabelDialog
+    from app.gui.read_only_index import changing_actions
+    from tests.test_gui_support import close_main_window, shown_window
+
+    db = _current_index(tmp_path, capsys)
+    db.chmod(0o444)
+    window = shown_window(qtbot, db)
+    monkeypatch.setattr(LabelDialog, "exec", lambda dialog: pytest.fail("a dialog for a change that cannot be kept"))
+    window.grid.setCurrentIndex(window.grid_model.index(0))
+    photo, earlier = window.grid_model.photo_id(0), window.errors_panel.problems()
+    for action in changing_actions(window):
+        assert not action.isEnabled(), action.text()
+        assert "read-only" in action.toolTip(), action.text()
+    assert window.similar_action.isEnabled() and window.find_action.isEnabled()  # browsing stays
+    for change in (window.relabel_selected, window.accept_selected, window.write_labels, window.tag_folder,
+                   window.jobs_undo, window.teach_selected, window.find_suggestions,
+                   lambda: window.add_folder(tmp_path)):
+        window.statusBar().clearMessage()
+        assert not change()
+        assert not window.jobs.busy
+        said = window.statusBar().currentMessage()
+        assert said.startswith("This library's index is read-only: you can browse and search it"), said
+        assert "command" not in said and "Labelled" not in said
+    assert window.errors_panel.problems() == earlier  # (the CLI label's, of a blank frame)
+    assert window.index.get(photo).label == "Petra"
+    close_main_window(window)

@@ -10,6 +10,7 @@ from PySide6.QtCore import QTimer
 
 from app.core import library
 from app.core.wording import counted
+from app.gui.read_only_index import refused_as_read_only
 
 
 class FileDrops:
@@ -64,5 +65,5 @@ class FileDrops:
         # found on disk: the index never takes them for a photo of another letter case
         self.search_bar.set_text(" ".join(filter(None, path_terms([str(p) for p in photos], exact=True))))
         unknown = library.photos_not_in_library(self.index, photos)
-        if unknown:
+        if unknown and not refused_as_read_only(self):
             self.jobs.tag(unknown, f"Tagging {counted(len(unknown), 'dropped photo')}")

@@ -24,6 +24,7 @@ from app.gui.review_work import app_label_command, app_state_command
 from app.gui.held_files_question import ask_to_write_held_again
 from app.gui.held_words import with_left_held
 from app.gui.label_dialog import LabelDialog
+from app.gui.read_only_index import refused_as_read_only
 from app.gui.review_undo import REVIEW_UNDO_DEPTH, ReviewStep, ReviewUndo, files_named
 
 if TYPE_CHECKING:
@@ -157,7 +158,7 @@ class LabelActions(ReviewUndo):
         if not ids:
             self.show_message(f"Select photos to {'accept' if state == 'accepted' else 'reject'} first.")
             return
-        if self._index_held_by_a_job() or self._waits_for_the_running_job(len(ids)):
+        if refused_as_read_only(self) or self._index_held_by_a_job() or self._waits_for_the_running_job(len(ids)):
             return
         if self._goes_to_worker(len(ids)):  # the look too: 30,000 photos' states took 0.2 s here
             self._choose_in_worker(state, ids, self._shown_labels(ids))
@@ -301,7 +302,7 @@ class LabelActions(ReviewUndo):
     def relabel_selected(self) -> None:
         ids = self.selected_ids()
         # before the dialog, not after the user typed a name
-        if not ids or self._index_held_by_a_job() or self._waits_for_the_running_job(len(ids)):
+        if not ids or refused_as_read_only(self) or self._index_held_by_a_job() or self._waits_for_the_running_job(len(ids)):
             return
         try:
             if len(self.index.not_in_index(ids)) == len(ids):  # no dialog for photos gone

@@ -15,6 +15,7 @@ from app.core.folder_paths import is_within
 from app.core.settings import save_settings
 from app.core.wording import counted
 from app.gui.file_dialogs import picker_options
+from app.gui.read_only_index import refused_as_read_only
 from app.gui.picker_start import start_folder, start_folder_for_missing
 from app.gui.safe_question import go_ahead
 
@@ -34,6 +35,8 @@ class LibraryActions:
         """A library folder not found: ask where it is now and follow it (its photos keep
         their labels; app.core.relocate checks that the files there are the ones indexed).
         The picker opens at once, in home when the folder's drive does not answer."""
+        if refused_as_read_only(self):
+            return False
         start = start_folder_for_missing(folder)
         chosen = QFileDialog.getExistingDirectory(self, f"Where is {folder_title(folder)} now?", start,
                                                   picker_options(folders_only=True))
@@ -94,6 +97,8 @@ class LibraryActions:
         """Take a library folder out of the library, once the user has seen what goes."""
         from app.core.index.forget import folder_contents
 
+        if refused_as_read_only(self):
+            return False
         try:
             contents = folder_contents(self.index, folder)
         except TaggerError as error:
@@ -138,7 +143,7 @@ class LibraryActions:
         """Forget the photos whose files are gone, once the user has seen what goes (those of
         a folder not found, or left empty as a drive not connected leaves its mount point, are
         kept). Counted in a job: that asks the disks, which a share not answering holds for long."""
-        return self.jobs.count_missing(self.ask_forget_missing)
+        return not refused_as_read_only(self) and self.jobs.count_missing(self.ask_forget_missing)
 
     def ask_forget_missing(self, missing) -> bool:
         """Ask about the MissingPhotos counted; forget them after the counting job, if yes."""

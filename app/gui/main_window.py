@@ -17,7 +17,6 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from app.core.errors import TaggerError
-from app.core.index.read_only_files import MAKE_IT_WRITABLE
 from app.core.settings import AppSettings, save_settings
 from app.core.wording import counted
 from app.gui.app_words import in_app_words, index_named_in_commands
@@ -41,6 +40,7 @@ from app.gui.panel_widths import PanelWidths
 from app.gui.photo_grid import PhotoGrid
 from app.gui.photo_model import PhotoListModel
 from app.gui.problem_links import ProblemLinks
+from app.gui.read_only_index import grey_out_changes, read_only_words, refused_as_read_only
 from app.gui.results_display import PAGE_FIRST_RUN, PAGE_GRID, PAGE_REVIEW, ResultsDisplay
 from app.gui.results_loader import LibrarySnapshot, ResultsLoader
 from app.gui.review_view import ReviewView
@@ -73,6 +73,8 @@ class MainWindow(WindowActions, FileDrops, LabelActions, TeachActions, LibraryAc
     def __init__(self, index, db_path: Path, settings: AppSettings) -> None:
         super().__init__()
         self.index = index
+        # fixed for its connection: asked once, not of an index a closing window has closed
+        self.index_read_only = index.read_only
         self.db_path = Path(db_path)
         self.index_named = index_named_in_commands(self.db_path)  # the --db of the commands it quotes
         self.settings = settings
@@ -261,6 +263,8 @@ class MainWindow(WindowActions, FileDrops, LabelActions, TeachActions, LibraryAc
 
     def add_folders(self, folders: list[Path]) -> bool:
         """Add folders to the library and read them in one worker job."""
+        if refused_as_read_only(self):
+            return False
         try:
             roots = [self.index.add_root(folder) for folder in folders]
         except TaggerError as error:
@@ -278,15 +282,16 @@ class MainWindow(WindowActions, FileDrops, LabelActions, TeachActions, LibraryAc
             if stopped:
                 self.show_message(stopped.strip())
             return False
-        if self.index.read_only:  # a check would only end in "read-only" in Problems
-            self.show_message(f"This library's index is read-only: you can browse and search it, not change it "
-                              f"({MAKE_IT_WRITABLE}, then open it again to look for new photos).")
+        if self.index_read_only:  # a check would only end in "read-only" in Problems
+            self.show_message(read_only_words("then open it again to look for new photos"))
             return False
         return self.jobs.check_folders()  # which folders are there is looked up in the worker
 
     def tag_folder(self) -> bool:
         """Tag the folders chosen in the library panel (or the whole library); those whose
         library folder is not found (greyed there) are skipped and named, with what to do."""
+        if refused_as_read_only(self):
+            return False
         if self.folders:
             absent = {folder: self.library_tree.absent_folder_of(folder) for folder in self.folders}
             skipped = sorted({root for root in absent.values() if root is not None})
@@ -303,6 +308,8 @@ class MainWindow(WindowActions, FileDrops, LabelActions, TeachActions, LibraryAc
         return self.jobs.tag_library()  # a folder not found (a drive not connected) is skipped and named
 
     def tag_selection(self) -> bool:
+        if refused_as_read_only(self):
+            return False
         ids = self.selected_ids()
         if not ids:
             self.show_message("Select photos to tag first.")
@@ -310,9 +317,13 @@ class MainWindow(WindowActions, FileDrops, LabelActions, TeachActions, LibraryAc
         return self.jobs.tag(ids, f"Tagging {counted(len(ids), 'photo')}")
 
     def write_labels(self) -> bool:
+        if refused_as_read_only(self):
+            return False
         return self.jobs.plan_write(self.current_query(), include_suggested=False)
 
     def jobs_undo(self) -> bool:
+        if refused_as_read_only(self):
+            return False
         return self.jobs.undo_after_asking()
 
     def set_jobs_enabled(self, enabled: bool) -> None:
@@ -321,6 +332,7 @@ class MainWindow(WindowActions, FileDrops, LabelActions, TeachActions, LibraryAc
             action.setEnabled(enabled)
         self.first_run.add_button.setEnabled(enabled)
         self.review.find_button.setEnabled(enabled)
+        grey_out_changes(self)
 
     def open_settings(self) -> None:
         dialog = SettingsDialog(self.settings, self)

@@ -18,6 +18,7 @@ from app.core.wording import counted, written_before_way
 from app.gui.held_words import with_left_held
 from app.gui.job_words import labelled_again_text, left_since_text
 from app.gui.key_names import key_name
+from app.gui.read_only_index import refused_as_read_only
 
 if TYPE_CHECKING:
     from app.core.index.review_journal import ReviewCommand
@@ -169,6 +170,8 @@ class ReviewUndo:
         """Take back the latest accept, reject, label, Teach… or Forget… (Ctrl+Z): its photos get their
         label and state back and the view shows the first of them. A photo whose label changed
         since (set again, tagged again) is left as it is."""
+        if refused_as_read_only(self):
+            return False
         if not self.review_undo:
             self.show_message(f"Nothing to take back: {key_name('Ctrl+Z')} undoes accepts (A), rejects (R), "
                               "labels (L) and Teach… (T), and Forget… of a taught place, the latest first.")

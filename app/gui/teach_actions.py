@@ -17,6 +17,7 @@ from app.core.wording import counted
 from app.gui.icons import icon
 from app.gui.key_names import key_name
 from app.gui.label_dialog import LabelDialog
+from app.gui.read_only_index import refused_as_read_only
 
 SIMILAR_COUNT = 20  # photos shown by "Similar photos"
 
@@ -62,6 +63,8 @@ class TeachActions:
         ids = self.selected_ids()
         if not ids:
             self.show_message("Select photos of a place first, then Teach… (T).")
+            return False
+        if refused_as_read_only(self):
             return False
         try:
             choices = library.label_choices(self.index, ids[0], self.settings.model_bundle)
@@ -177,6 +180,8 @@ class TeachActions:
         their names."""
         from app.core.rename import plan_rename
 
+        if refused_as_read_only(self):
+            return False
         fixed = self.why_name_is_fixed(old)
         if fixed:
             self.show_message(fixed)
@@ -245,6 +250,8 @@ class TeachActions:
     # -- suggestions ------------------------------------------------------------------
     def find_suggestions(self) -> bool:
         """Re-score the photos matching the search against what was taught (no decoding)."""
+        if refused_as_read_only(self):
+            return False
         self.review.show_found(None)
         return self.jobs.find_suggestions(self.current_query())
 

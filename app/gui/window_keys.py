@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLineEdit, QPushButton
 
 from app.gui.key_names import key_name
+from app.gui.read_only_index import grey_out_changes
 from app.gui.search_bar import SAVE_SEARCH_KEY
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ def update_photo_actions(window: "MainWindow") -> None:
         action.setEnabled(at_hand)
     window.undo_review_action.setEnabled(
         has_photos or (window.stack.currentWidget() is not window.first_run and bool(window.review_undo)))
+    grey_out_changes(window)
 
 
 def acting_actions(window: "MainWindow") -> tuple[QAction, ...]:
