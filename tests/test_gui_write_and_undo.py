@@ -109,3 +109,16 @@ def test_the_write_dialog_says_why_there_is_nothing_to_write_and_what_to_do_in_t
     none_at_all = WritePlanDialog([], include_suggested=True)
     qtbot.addWidget(none_at_all)
     assert none_at_all.summary.text().startswith("No photo here has a label to write")
+
+
+def test_an_undo_refused_for_permissions_says_where_the_app_lists_the_files(window) -> None:
+    """The command line names them on stderr above its summary ("named above"); the app, in Problems."""
+    from collections import Counter
+
+    from app.core.metadata.undo_outcome import what_to_do
+
+    for cause in ("permission", "another user's"):
+        window.show_message(f"Undoing last write: done — 0 files restored, 2 failed; "
+                            f"{what_to_do(0, Counter({cause: 2}), False, [])}")
+        shown = window.statusBar().currentMessage()  # (whole; the message bar shows it whole too)
+        assert "listed in Problems" in shown and "above" not in shown, shown

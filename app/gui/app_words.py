@@ -48,6 +48,8 @@ _IN_THE_APP = (
     # the app's user may never see the docs: the why in a few words (app.core.metadata.hard_links)
     (re.compile(r' \(see "Hard links" in docs/guide/writing-labels\.md\)'), " (a write saves a new file under the name it writes; "
      "nothing is lost)"),
+    # the command line names the files on stderr before its summary; the app lists them in Problems
+    (re.compile(r"\bnamed above\b"), "listed in Problems"),
     (re.compile(r"write with --sidecar-naming stem"),
      "choose “New sidecar names: DSC_0001.xmp” in Settings and Write labels… again"),
     (re.compile(r"write with --sidecar-naming ext \(one sidecar a file\) instead"),
