@@ -179,3 +179,24 @@ def test_rename_fixing_a_typo_is_no_typo_of_the_old_name(qtbot, taught_window, t
     seen = answer_with(monkeypatch, "rejected", lambda dialog: dialog.result())  # a state's word asks first
     assert not win.rename_place("Our cabin")
     assert "Or rename it “rejected”." in seen[0]["question"] and taught_labels(win.index) == {"Our cabin": 2}
+
+
+def test_a_name_no_label_can_hold_is_refused_inside_the_dialog_in_the_apps_words(qtbot) -> None:
+    """A pasted zero-width space closed the dialog, then the status bar gave teach's command
+    line syntax (`teach "Our cabin" PHOTO…`); a right-to-left override, a refusal after it closed."""
+    from app.gui.label_dialog import LabelDialog
+
+    for typed, said in (("\u200b", "The name is empty once its invisible characters"),
+                        ("\ufeff\u2060", "The name is empty once its invisible characters"),
+                        ("\u202eevil", "The name holds a right-to-left override")):
+        for teaching in (False, True):
+            dialog = new_dialog(qtbot, teaching=teaching)
+            dialog.field.setText(typed)
+            field = dialog.field.text()  # (a QLineEdit drops a leading BOM)
+            press_ok(qtbot, dialog)
+            assert dialog.result() != LabelDialog.DialogCode.Accepted, typed
+            assert dialog.question.text().startswith(said) and "teach" not in dialog.question.text()
+            assert dialog.field.text() == field  # left to mend
+    dialog.field.setText("Petra")
+    press_ok(qtbot, dialog)
+    assert dialog.result() == LabelDialog.DialogCode.Accepted

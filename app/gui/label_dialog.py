@@ -16,8 +16,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.label_names import NO_LANDMARK as NO_LANDMARK_STATE
-from app.core.label_names import close_landmarks, did_you_mean, not_a_landmark_name, own_state_named
+from app.core.label_names import (close_landmarks, did_you_mean, not_a_landmark_name, own_state_named,
+                                  unwritable_character)
 from app.gui.key_names import key_name
+from model.labels import label_form
 from app.gui.name_completer import NameCompleter
 
 NO_LANDMARK = "(no landmark)"
@@ -97,6 +99,8 @@ class LabelDialog(QDialog):
         """OK: a state's word, or a name close to a known landmark, asks first; asked, OK
         makes it as typed (never "no landmark" itself)."""
         name = self.label()
+        if name is not None and self._refuse_unusable(name):
+            return
         if not name or name == self.asked_about:
             super().accept()
             return
@@ -113,6 +117,27 @@ class LabelDialog(QDialog):
         if self.renamed is not None:  # rename merges into a name in use (app.core.rename)
             question += f" Choosing one merges “{self.renamed}” into it."
         self._ask(name, question, near)
+
+    def _refuse_unusable(self, name: str) -> bool:
+        """A name no label can hold is refused here, the typed text kept to mend: one empty
+        once its invisible characters are dropped (a pasted zero-width space), or holding a
+        character a keyword cannot (app.core.teaching_names.check_label, which said it after
+        the dialog closed in the words of the command line's teach)."""
+        cleaned = label_form(name)
+        if not cleaned:
+            refusal = ("The name is empty once its invisible characters (zero-width spaces and the like) are "
+                       "dropped: type a landmark name" + ("" if self.teaching or self.renamed is not None
+                                                          else ", or choose “(no landmark)”") + ".")
+        else:
+            bad = unwritable_character(cleaned)
+            if bad is None:
+                return False
+            refusal = f"The name holds {bad}; a landmark name can hold only printable text."
+        self._forget_question()
+        self.question.setText(refusal)
+        self.question.show()
+        self.field.setFocus()
+        return True
 
     def _refuse_state(self, name: str, state: str) -> None:
         """A state's word as the name: say how to give that state instead; where a place
