@@ -274,7 +274,9 @@ def _printable(value: Any) -> Any:
 
 def write_above_bar(text: str) -> None:
     """A message on stderr that does not tear a progress bar apart."""
-    if sys.stderr.isatty():
+    from model.console import stderr_is_a_terminal
+
+    if stderr_is_a_terminal():
         from tqdm import tqdm
 
         tqdm.write(text, file=sys.stderr)
