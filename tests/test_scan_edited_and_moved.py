@@ -114,6 +114,48 @@ def test_a_photo_edited_elsewhere_and_renamed_in_its_folder_keeps_its_label(tmp_
     assert index.search("is:missing") == []
 
 
+def test_a_photo_edited_elsewhere_while_its_folder_was_away_a_scan_long_is_joined_when_it_is_back(
+        tmp_path, index) -> None:
+    library, away = tmp_path / "lib", tmp_path / "away"
+    photos = trip(library / "Trip")
+    scan(index, [library])
+    ids = review(index, photos)
+    edit_in_lightroom(photos[2])
+    away.mkdir()
+    shutil.move(str(library / "Trip"), str(away / "Trip_2026"))
+    assert scan(index, [library]).missing == 3  # the folder taken away: a scan sees its photos missing
+    shutil.move(str(away / "Trip_2026"), str(library / "Trip_2026"))  # back, under another name
+
+    summary = scan(index, [library])
+
+    assert (summary.moved, summary.new, summary.missing) == (3, 0, 0)
+    assert photo_at(index, library / "Trip_2026" / "DSC_0002.JPG").id == ids[2]
+    assert words(index, ids[2]) == ("Our hotel", "accepted", [], ["Our hotel"])
+    assert index.search("is:missing") == []
+
+
+def test_two_photos_missing_since_an_earlier_scan_with_one_picture_are_not_guessed_between(tmp_path, index) -> None:
+    library = tmp_path / "lib"
+    first = write_jpeg(library / "A" / "DSC_0001.JPG", color=(200, 10, 10), taken="2026:04:12 09:30:01")
+    second = library / "B" / "DSC_0001.JPG"
+    second.parent.mkdir()
+    shutil.copyfile(first, second)  # a copy kept elsewhere, labelled otherwise
+    scan(index, [library])
+    index.set_label(photo_at(index, first).id, "Petra")
+    index.set_label(photo_at(index, second).id, "Our hotel")
+    edit_in_lightroom(first)
+    shutil.move(str(library / "A"), str(tmp_path / "A"))
+    second.unlink()
+    assert scan(index, [library]).missing == 2
+    shutil.move(str(tmp_path / "A"), str(library / "C"))
+
+    summary = scan(index, [library])
+
+    assert (summary.moved, summary.new) == (0, 1)
+    assert photo_at(index, library / "C" / "DSC_0001.JPG").state == "unlabelled"
+    assert sorted(r.label for r in index.search("is:missing")) == ["Our hotel", "Petra"]
+
+
 def test_two_photos_gone_with_the_same_picture_are_not_guessed_between(tmp_path, index) -> None:
     library = tmp_path / "lib"
     first = write_jpeg(library / "A" / "DSC_0001.JPG", color=(200, 10, 10), taken="2026:04:12 09:30:01")

@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterator
 from app.core import keywords_changed_elsewhere
 from app.core.index import catalog, labels, moved_photos, photo_rows, renamed_over_records, scan_runs, sidecar_states
 from app.core.index.connection import decode_text, savepoint
-from app.core.index.picture_moves import picture_matches
+from app.core.index.picture_moves import missing_with_the_picture_of, picture_matches
 from app.core.index.read_back_records import take_read_back
 from app.core.keywords_changed_elsewhere import ScanDecisions
 from app.core.photo_info import PhotoInfo, file_kind
@@ -110,6 +110,7 @@ class MoveRecognition:
             with self._batch():
                 for old_id in batch:
                     self._join_where_it_went(old_id)
+        missing_before: list[int] = []  # missing since an earlier scan, their picture in a new photo
         if (self.summary.new or self.since < self.newest_before) and self.conn.execute(
                 "SELECT 1 FROM photos WHERE missing = 1 AND id <= ? LIMIT 1", (self.since,)).fetchone():
             new_ids = [int(r[0]) for r in self.conn.execute(
@@ -120,8 +121,11 @@ class MoveRecognition:
                         old_id = moved_photos.missing_original_of(self.conn, new_id)
                         if old_id is not None and old_id <= self.since and self._may_reach_back(old_id, new_id):
                             self._adopt(old_id, new_id)
+            missing_before = [old_id for old_id in missing_with_the_picture_of(
+                self.conn, [new_id for new_id in new_ids if catalog.is_present(self.conn, new_id)])
+                if old_id <= self.since and old_id not in self.gone_now and old_id not in owed]
         self._join_copies_of_cards_not_connected()
-        self._recognise_by_picture(became_missing + owed)
+        self._recognise_by_picture(became_missing + owed, missing_before)
         self._drop_a_killed_scans_strays(became_missing + owed)
 
     def _join_where_it_went(self, old_id: int) -> None:
@@ -219,10 +223,13 @@ class MoveRecognition:
             setattr(self.summary, name, value)
         del self.summary.keywords_changed_elsewhere[counted[1]:]
 
-    def _recognise_by_picture(self, gone: list[int]) -> None:
+    def _recognise_by_picture(self, gone: list[int], missing_before: list[int] | None = None) -> None:
         """What the fingerprints left unmatched: first once more by fingerprint (a RAW
         kept twice is no longer ambiguous once its twin's photo was joined), then by the
-        picture, for photos edited in another program and moved (index/picture_moves.py)."""
+        picture, for photos edited in another program and moved (index/picture_moves.py).
+        The picture also joins `missing_before`, photos missing since an earlier scan
+        (a folder taken away, a keyword added to a photo of it, then put back under
+        another name), by the same rules: only a match that is the one on both sides."""
         gone = [old_id for old_id in dict.fromkeys(gone) if self._to_join(old_id)]
         for batch in self.options.batches(gone):
             with self._batch():
@@ -230,7 +237,7 @@ class MoveRecognition:
                     new_id = moved_photos.moved_candidates(self.conn, old_id, self.newest_before)
                     if new_id is not None:
                         self._adopt(old_id, new_id)
-        gone = [old_id for old_id in gone if self._to_join(old_id)]
+        gone = [old_id for old_id in dict.fromkeys(gone + (missing_before or [])) if self._to_join(old_id)]
         found = picture_matches(self.conn, gone, self.newest_before, self.since, self._a_killed_scans_move)
         for batch in self.options.batches(found.pairs):
             with self._batch():

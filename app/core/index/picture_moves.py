@@ -75,6 +75,16 @@ def picture_matches(conn: sqlite3.Connection, gone: list[int], newer_than: int, 
     return found
 
 
+def missing_with_the_picture_of(conn: sqlite3.Connection, new_ids: list[int]) -> list[int]:
+    """The missing photos of the same shot and picture print as one of `new_ids` (present):
+    those missing since an earlier scan whose picture came back with a keyword added
+    elsewhere (picture_matches decides which join). An indexed look-up per new photo."""
+    found: dict[int, None] = {}
+    for new_id in new_ids:
+        found.update(dict.fromkeys(sorted(_alike(conn, new_id, None, missing=True))))
+    return list(found)
+
+
 def _alike(conn: sqlite3.Connection, photo_id: int, newer_than: int | None, missing: bool) -> set[int]:
     """The photos of the same shot as `photo_id` (date taken, camera, pixel size) holding
     a file of the same picture print: present ones created after `newer_than`, or
