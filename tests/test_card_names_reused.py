@@ -7,6 +7,7 @@ file with no date to compare."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,26 @@ def test_a_name_reused_by_a_frame_taken_at_another_time_is_a_new_photo_and_the_o
     assert plan_writes(index, "", False, WriteOptions()) == []  # no landmark to write into the new frames
     again = scan(index, [folder])
     assert (again.new, again.changed, again.missing, again.other_frames) == (0, 0, 0, 0)
+
+
+def test_a_name_reused_while_the_card_was_away_a_scan_long_is_a_new_photo_too(card, tmp_path) -> None:
+    """The card unplugged (a scan marks its photos missing), formatted and shot on, then
+    back: the frame at a known name is no more the missing photo than at a card never
+    seen missing; the frame left as it was is found again with its label."""
+    index, folder = card
+    away = tmp_path / "away"
+    shutil.move(str(folder), str(away))
+    assert scan(index, [folder.parent]).missing == 2
+    write_jpeg(away / "DSC_0001.JPG", color=(10, 10, 20), size=(40, 30), taken="2020:11:05 09:12:21")
+    shutil.move(str(away), str(folder))
+
+    summary = scan(index, [folder.parent])
+
+    assert (summary.new, summary.missing, summary.other_frames) == (1, 0, 1)
+    assert sorted((Path(r.path).name, r.label) for r in index.search("")) == [
+        ("DSC_0001.JPG", None), ("DSC_0002.JPG", "Colosseum")]
+    assert [(Path(r.path).name, r.label) for r in index.search("is:missing")] == [("DSC_0001.JPG", "Colosseum")]
+    assert plan_writes(index, "DSC_0001", False, WriteOptions()) == []
 
 
 def test_a_name_reused_by_another_camera_is_a_new_photo_whatever_the_time(card) -> None:
@@ -131,3 +152,35 @@ def test_a_pairs_jpeg_replaced_by_another_frame_leaves_the_pair_and_the_raw_keep
         assert any("DSC_0001.JPG left DSC_0001.NEF's photo: another frame" in note
                    for note in summary.split_notes), summary.split_notes
         assert [p.target.name for p in plan_writes(index, "", False, WriteOptions())] == ["DSC_0001.NEF.xmp"]
+
+
+def test_a_pairs_jpeg_replaced_while_the_card_was_away_leaves_the_pair_and_the_raw_keeps_the_label(
+        tmp_path, monkeypatch) -> None:
+    """As above, the pair's folder seen missing by a scan in between: the RAW back as it was
+    keeps the photo and its label, the JPEG holding another frame is a new photo."""
+    import app.core.scan_folder_sync as scan_folder_sync
+
+    nef = PhotoInfo(kind="raw", width=6000, height=4000, taken_at="2020-11-03T14:05:01",
+                    camera_make="NIKON CORPORATION", camera_model="NIKON D850")
+    monkeypatch.setattr(scan_folder_sync, "read_photo_info",  # the NEF stand-in is no real RAW file
+                        lambda path: nef if str(path).lower().endswith(".nef") else read_photo_info(path))
+    library, away = tmp_path / "lib", tmp_path / "away"
+    folder = library / "Trip"
+    write_jpeg(folder / "DSC_0001.JPG", color=(200, 10, 10), taken="2020:11:03 14:05:01")
+    (folder / "DSC_0001.NEF").write_bytes(b"\x01" * 5000)
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [library])
+        [pair] = index.search("")
+        index.set_label(pair.id, "Colosseum")
+        shutil.move(str(folder), str(away))
+        assert scan(index, [library]).missing == 1
+        write_jpeg(away / "DSC_0001.JPG", color=(10, 10, 200), taken="2020:11:05 09:12:21")
+        shutil.move(str(away), str(folder))
+
+        scan(index, [library])
+
+        kept = index.get(pair.id)
+        assert kept.label == "Colosseum" and [Path(f).name for f in kept.files] == ["DSC_0001.NEF"]
+        [jpeg] = [r for r in index.search("") if r.id != pair.id]
+        assert jpeg.label is None and [Path(f).name for f in jpeg.files] == ["DSC_0001.JPG"]
+        assert index.search("is:missing") == []

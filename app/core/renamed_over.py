@@ -99,13 +99,20 @@ class RenamedOver:
         it stays as indexed and is read again next time. A photo whose JPEG now holds
         another frame (`infos`: the headers read now; another_frame) gives up its name too,
         noted in `other_times`; where another file of it is unchanged, that JPEG leaves it
-        (`came_in`, no place). The kept photos' changed files are noted (note_changed)."""
+        (`came_in`, no place); so does a photo missing since an earlier scan whose name is
+        back holding another frame (_back_at_its_name). The kept photos' changed files are
+        noted (note_changed)."""
         replaced: set[int] = set()
         came_in: dict[str, int] = {}
         other_frames: dict[str, int] = {}
         unchanged: set[int] = set()
+        back: set[int] = set()  # missing photos with a file back unchanged at its name: they keep it
         for name, k in list(known.items()):
-            if k.missing or name not in states:
+            if name not in states:
+                continue
+            if k.missing:  # back at its name (a card plugged in again): itself, unless another frame
+                self._back_at_its_name(name, k, states[name], name in fresh, (infos or {}).get(name),
+                                       back, replaced, other_frames)
                 continue
             new_print = states[name].fingerprint
             if name not in fresh or new_print is None:
@@ -125,8 +132,8 @@ class RenamedOver:
                 replaced.add(k.photo_id)
                 self.other_times.add(k.photo_id)
                 other_frames[name] = k.photo_id
-        replaced -= unchanged
-        self.other_times -= unchanged
+        replaced -= unchanged | back
+        self.other_times -= unchanged | back
         self.note_unchanged(unchanged)
         for name, k in known.items():  # the photos kept: what their changed files held before
             state = states.get(name)
@@ -137,8 +144,23 @@ class RenamedOver:
         renamed_in = {name: self.renamed_here(states[name], photo_id)
                       for name, photo_id in came_in.items() if photo_id in unchanged}
         leaving: dict[str, str | None] = {name: place for name, place in renamed_in.items() if place is not None}
-        leaving.update((name, None) for name, photo_id in other_frames.items() if photo_id in unchanged)
+        leaving.update((name, None) for name, photo_id in other_frames.items() if photo_id in unchanged | back)
         return Renamed(replaced, leaving)
+
+    def _back_at_its_name(self, name: str, known: KnownFile, state: FileState, read: bool, info: PhotoInfo | None,
+                          back: set[int], replaced: set[int], other_frames: dict[str, int]) -> None:
+        """A file of a photo missing since an earlier scan (its card unplugged) read at its
+        name again: the same contents are the photo back (`back`); another frame there (the
+        card formatted meanwhile: another_frame) is a new photo, and the photo gives up
+        the name and stays missing with its labels, as for a photo present until now."""
+        if not read or state.fingerprint is None:
+            return
+        if state.fingerprint == known.fingerprint:
+            back.add(known.photo_id)
+        elif self.another_frame(known, state, info):
+            replaced.add(known.photo_id)
+            self.other_times.add(known.photo_id)
+            other_frames[name] = known.photo_id
 
     def another_frame(self, known: KnownFile, state: FileState, info: PhotoInfo | None) -> bool:
         """Whether a file read with other contents at a photo's name holds another frame

@@ -471,13 +471,12 @@ class FolderSync:
                 and catalog.holds_as_found(conn, folder, group.stem, group.present))
 
     def _detach_renamed_over(self, conn) -> None:
-        """Photos whose names now hold other pictures (renamed over, or another frame)
-        give the names up (see RenamedOver.replaced_photos): missing until recognised as moved."""
+        """Photos whose names hold other pictures give them up, missing until found moved (replaced_photos)."""
         for photo_id in self.detaching:
-            renamed_over_records.detach_photo(conn, photo_id)
-            self.summary.missing += 1
+            if renamed_over_records.detach_photo(conn, photo_id):  # (not missing since an earlier scan)
+                self.summary.missing += 1
+                self._went_missing(conn, photo_id)
             self.summary.other_frames += int(photo_id in self.renamed.other_times)  # a name reused
-            self._went_missing(conn, photo_id)
         self.detaching.clear()
 
     def _went_missing(self, conn, photo_id: int) -> None:

@@ -24,15 +24,19 @@ def path_before_detached(path: str) -> str:
     return _DETACHED_PATTERN.sub("", path)
 
 
-def detach_photo(conn: sqlite3.Connection, photo_id: int) -> None:
+def detach_photo(conn: sqlite3.Connection, photo_id: int) -> bool:
     """The photo's name now holds another picture: the photo gives up its name (its key
     and its files' paths get a suffix no file on disk has: the index holds one row a
     path) and is missing, keeping its labels and its files' fingerprints, which find it
     again if its picture turns up under another name in this scan or later. Where it is
-    shown (primary path, file names) it keeps the names it had."""
+    shown (primary path, file names) it keeps the names it had. Returns whether it went
+    missing now: False for one missing since an earlier scan (its card away, formatted
+    meanwhile), which that scan counted and the move recognition looks for as such."""
+    went_missing = not conn.execute("SELECT missing FROM photos WHERE id = ?", (photo_id,)).fetchone()[0]
     suffix = _give_up_name(conn, photo_id)
     conn.execute("UPDATE files SET path = path || ?, name = name || ?, missing = 1 WHERE photo_id = ?",
                  (suffix, suffix, photo_id))
+    return went_missing
 
 
 def _give_up_name(conn: sqlite3.Connection, photo_id: int) -> str:
