@@ -74,7 +74,7 @@ def test_the_first_command_after_an_upgrade_keeps_a_copy_of_the_index_as_it_was(
     assert backups(db) == copies
 
 
-def test_the_weekly_rule_keeps_the_upgrade_copy_until_a_later_upgrade_replaces_it(tmp_path, monkeypatch) -> None:
+def test_the_weekly_rule_keeps_the_upgrade_copy_and_a_later_upgrade_keeps_it_too(tmp_path, monkeypatch) -> None:
     new = tmp_path / "new.db"
     PhotoIndex.open(new).close()
     PhotoIndex.open(":memory:").close()
@@ -91,15 +91,73 @@ def test_the_weekly_rule_keeps_the_upgrade_copy_until_a_later_upgrade_replaces_i
         os.utime(copy, (taken.timestamp(), taken.timestamp()))
     weekly = [path for path in backups(db) if not is_upgrade_copy(path)]
     assert len(weekly) == 3 and before_upgrade in backups(db)
-    # a later upgrade: its copy replaces the earlier one; the weekly ones stay
+    # a later upgrade of another index: both copies stay (each the way back to its own); the weekly ones too
     conn = sqlite3.connect(db)
     conn.execute(f"PRAGMA user_version = {OLD}")
     conn.close()
     PhotoIndex.open(db).close()
     upgrade_copies = [path for path in backups(db) if is_upgrade_copy(path)]
-    assert len(upgrade_copies) == 1 and upgrade_copies[0] != before_upgrade
-    assert upgrade_copies[0].name.endswith(f"-before-upgrade-from-schema-{OLD}.db")
+    assert len(upgrade_copies) == 2 and upgrade_copies[0] == before_upgrade
+    assert upgrade_copies[1].name.endswith(f"-before-upgrade-from-schema-{OLD}.db")
     assert [path for path in backups(db) if not is_upgrade_copy(path)] == weekly
+
+
+def _labels(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return [label for (label,) in conn.execute("SELECT label FROM labels ORDER BY label")]
+    finally:
+        conn.close()
+
+
+def test_upgrading_a_restored_older_copy_keeps_the_copy_taken_before_the_first_upgrade(
+        tmp_path, monkeypatch, capsys) -> None:
+    """t_upgrade3-1: an older weekly copy put back by `restore-index` is upgraded again at
+    the next command; its copy replaced the one taken before the first upgrade, the only
+    file holding the user's latest labels that the older version opens."""
+    db = _old_index(tmp_path, monkeypatch)
+    weekly = backup_if_due(db)  # the older version's weekly copy, then a label changed
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE labels SET label = 'Al-Khazneh'")
+    conn.commit()
+    conn.close()
+    PhotoIndex.open(db).close()  # the new version's first open
+    (first,) = [path for path in backups(db) if is_upgrade_copy(path)]
+    assert main(["--db", str(db), "restore-index", str(weekly)]) == 0
+    PhotoIndex.open(db).close()  # upgrades the weekly copy put in
+    upgrade_copies = [path for path in backups(db) if is_upgrade_copy(path)]
+    assert len(upgrade_copies) == 2 and upgrade_copies[0] == first
+    assert [_labels(path) for path in upgrade_copies] == [["Al-Khazneh"], ["Petra"]]
+    assert [_version(path) for path in upgrade_copies] == [OLD, OLD]
+    # the same index upgraded once more (that copy put back): the same file is not kept twice
+    assert main(["--db", str(db), "restore-index", str(upgrade_copies[1])]) == 0
+    PhotoIndex.open(db).close()
+    again = [path for path in backups(db) if is_upgrade_copy(path)]
+    assert len(again) == 2 and again[0] == first and _labels(again[1]) == ["Petra"]
+    # an older version's refusal names the newest and says where the others are
+    from app.core.index import schema
+
+    conn = sqlite3.connect(db)
+    conn.execute(f"PRAGMA user_version = {LATEST_VERSION + 1}")
+    conn.close()
+    capsys.readouterr()
+    monkeypatch.setattr(schema, "LATEST_VERSION", OLD)
+    assert main(["--db", str(db), "stats"]) == 2
+    err = capsys.readouterr().err
+    assert f"restore-index {again[1]}`" in err and f"copies it opens are in {backup_folder(db)}" in err
+
+
+def test_only_the_newest_upgrade_copies_are_kept(tmp_path, monkeypatch) -> None:
+    from app.core.index.backup import UPGRADE_KEEP
+
+    db = _old_index(tmp_path, monkeypatch)
+    for step in range(UPGRADE_KEEP + 1):
+        conn = sqlite3.connect(db)
+        conn.execute(f"PRAGMA user_version = {OLD - step}")  # another index each time (its header differs)
+        conn.close()
+        PhotoIndex.open(db).close()
+    kept = [path for path in backups(db) if is_upgrade_copy(path)]
+    assert [_version(path) for path in kept] == [OLD - step for step in range(1, UPGRADE_KEEP + 1)]
 
 
 def test_the_app_keeps_a_copy_of_the_index_as_it_was_before_upgrading_it(tmp_path, monkeypatch) -> None:

@@ -56,9 +56,9 @@ def test_a_disk_full_during_the_migrations_says_so_and_leaves_no_copy_behind(tmp
     assert main(["--db", str(db), "stats"]) == 2
     assert "not enough free space to upgrade" in capsys.readouterr().err
     monkeypatch.undo()
-    PhotoIndex.open(db).close()  # space freed: the upgrade goes ahead, its copy replaces the earlier one
-    (copy,) = backups(db)
-    assert is_upgrade_copy(copy) and copy != earlier and _version(copy) == OLD
+    PhotoIndex.open(db).close()  # space freed: the upgrade goes ahead, its copy kept beside the earlier one
+    (kept, copy) = backups(db)
+    assert kept == earlier and is_upgrade_copy(copy) and _version(copy) == OLD
 
 
 def test_ctrl_c_inside_a_migrations_sql_function_says_interrupted(tmp_path, monkeypatch, capsys) -> None:

@@ -10,12 +10,15 @@ written to a temp file and renamed, so a copy is whole or absent.
 Before an older index is upgraded to a newer schema, a copy of it as it was is taken
 too (`<index>-<time>-before-upgrade-from-schema-<N>.db`): the only file an older app
 can still open, and the way back if an upgrade goes wrong. The weekly rule (the newest
-3 kept) never removes it; the copy taken before a later upgrade replaces it.
+3 kept) never removes it. A later upgrade's copy (of a copy put back by `restore-index`,
+say) replaces none that holds another index: the newest UPGRADE_KEEP are kept, and only
+a byte-identical one goes (the same index kept twice).
 """
 
 from __future__ import annotations
 
 import errno
+import filecmp
 import os
 import re
 import shutil
@@ -33,6 +36,7 @@ from app.core.metadata.atomic import STALE_TEMP_AGE_S, flush_to_disk
 
 BACKUP_EVERY = timedelta(days=7)
 KEEP = 3  # the newest copies kept; older ones are removed
+UPGRADE_KEEP = 3  # the newest copies taken before upgrades kept (each of another index)
 SUFFIX = ".backups"
 _UPGRADE_COPY = re.compile(r"-before-upgrade-from-schema-(\d+)\.db$")
 _HALF_COPY = re.compile(r"\.db\.tmp(-journal|-wal|-shm)?$")  # write_copy's temp file and its journals
@@ -130,19 +134,18 @@ def is_upgrade_copy(path: str | Path) -> bool:
     return bool(_UPGRADE_COPY.search(Path(path).name))
 
 
-def newest_copy_opened_by(index_path: str | Path, schema: int) -> tuple[Path, int] | None:
-    """The newest copy (taken before an upgrade, kept before a `restore-index`, or weekly)
-    that a version knowing `schema` opens, and its schema (in the name of a copy taken
-    before an upgrade, else in its header); None when there is none."""
+def copies_opened_by(index_path: str | Path, schema: int) -> list[tuple[Path, int]]:
+    """The copies (taken before an upgrade, kept before a `restore-index`, or weekly) a
+    version knowing `schema` opens, oldest first, each with its schema (in the name of a
+    copy taken before an upgrade, else in its header): the newest is the way back."""
     if str(index_path) == ":memory:":
-        return None
+        return []
     try:
         found = [(path, int(match.group(1)) if (match := _UPGRADE_COPY.search(path.name)) else _schema_in_header(path))
                  for path in backups(index_path)]
     except OSError:
-        return None
-    fitting = [(path, version) for path, version in found if 0 < version <= schema]
-    return fitting[-1] if fitting else None
+        return []
+    return [(path, version) for path, version in found if 0 < version <= schema]
 
 
 def _schema_in_header(copy: Path) -> int:
@@ -163,8 +166,8 @@ def is_restore_copy(path: str | Path) -> bool:
 def backup_before_upgrade(index_path: str | Path, version: int, newer: int, now: datetime | None = None) -> Path:
     """Copy the index as it is (schema `version`; the caller holds the write lock the
     upgrade will use) before it is upgraded to schema `newer`; the copy
-    replaces the one taken before an earlier upgrade once the upgrade is done
-    (upgrade_done), and goes if it fails (upgrade_failed). Returns the copy.
+    joins those taken before earlier upgrades once the upgrade is done (upgrade_done),
+    and goes if it fails (upgrade_failed). Returns the copy.
 
     Raises IndexStoreError when the copy cannot be made (a full disk, a read-only
     folder): the index must then not be upgraded, since nothing could bring it back."""
@@ -201,15 +204,29 @@ def _key(index_path: str | Path) -> str:
     return str(Path(index_path).expanduser().absolute())
 
 
-def upgrade_done(index_path: str | Path) -> None:
-    """After the upgrade backup_before_upgrade kept a copy for: the copies taken before
-    earlier upgrades go (the new one replaces them)."""
+def upgrade_done(index_path: str | Path, keep: int = UPGRADE_KEEP) -> None:
+    """After the upgrade backup_before_upgrade kept a copy for: a copy taken before an
+    earlier upgrade goes only when it is the same file as the new one, or beyond the
+    newest `keep`. One of another index stays: after `restore-index` of an older weekly
+    copy, the copy taken before the first upgrade is the only one of the user's latest
+    labels an older version opens (replacing it lost the way back with them)."""
     copy = _COPIES_OF_UPGRADES_UNDER_WAY.pop(_key(index_path), None)
     if copy is None:
         return
     for old in backups(index_path):
-        if is_upgrade_copy(old) and old != copy:
+        if is_upgrade_copy(old) and old != copy and _same_bytes(old, copy):
             old.unlink(missing_ok=True)
+    for old in [path for path in backups(index_path) if is_upgrade_copy(path)][:-keep]:
+        old.unlink(missing_ok=True)
+
+
+def _same_bytes(one: Path, other: Path) -> bool:
+    """Whether two copies are byte-identical (SQLite's backup of the same index writes
+    the same bytes); one that cannot be read is not the same, so it stays."""
+    try:
+        return filecmp.cmp(one, other, shallow=False)
+    except OSError:
+        return False
 
 
 def upgrade_failed(index_path: str | Path) -> None:

@@ -449,18 +449,20 @@ def migrate(conn: sqlite3.Connection, path_for_messages: str,
 
 
 def _newer_index(path_for_messages: str, version: int) -> IndexStoreError:
-    from app.core.index.backup import is_restore_copy, is_upgrade_copy, newest_copy_opened_by  # (no cycle at run time)
+    from app.core.index.backup import copies_opened_by, is_restore_copy, is_upgrade_copy  # (no cycle at run time)
     from app.core.wording import shell_quote
 
-    found = newest_copy_opened_by(path_for_messages, LATEST_VERSION)
+    fitting = copies_opened_by(path_for_messages, LATEST_VERSION)
     way_back = ""
-    if found is not None:
-        copy, schema = found
+    if fitting:
+        copy, schema = fitting[-1]
         which = ("the copy taken before that upgrade" if is_upgrade_copy(copy) else
                  "the copy kept before the last `restore-index`" if is_restore_copy(copy) else "the newest copy")
         since = "that upgrade" if is_upgrade_copy(copy) else "it was taken"
         way_back = (f", or go back to {which}, which this one opens (schema {schema}; what changed since {since} is "
                     f"not in it, and the index as it is is kept): `landmark-tagger restore-index {shell_quote(str(copy))}`")
+        if len(fitting) > 1:  # (an earlier upgrade's copy may hold labels the newest lacks)
+            way_back += f"; all {len(fitting)} copies it opens are in {copy.parent}"
     return IndexStoreError(
         f"{path_for_messages} was written by a newer version of landmark-tagger "
         f"(schema {version}, this one knows {LATEST_VERSION}); upgrade the app{way_back}"
