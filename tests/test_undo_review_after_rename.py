@@ -91,6 +91,7 @@ def test_the_apps_ctrl_z_meets_the_journals_mark_too(labelled, capsys) -> None:
     with PhotoIndex.open(labelled) as index:
         window = type("Window", (ReviewUndo,), {})()
         window.index, window.review_undo, said = index, [RenameStep("Qubbat al-Sakhra", "Our dome trip", False)], []
+        window.index_read_only = index.read_only  # as MainWindow keeps it (eb81bdb)
         window.show_message = said.append
         assert window.undo_review() is False and "puts the name back" in said[0]
         assert renames_journalled.newest_rename(index.conn) is None
