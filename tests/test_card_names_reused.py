@@ -2,8 +2,8 @@
 index knows (DSC_0001.JPG) holds another frame, taken on another day or with another camera.
 That is a new photo to tag, the old one missing with its labels (of a RAW+JPEG pair, the JPEG
 leaves and the RAW keeps them); an edit in place (same capture time, one corrected by whole
-hours, or a rotate saved with a clock fixed by minutes) stays the same photo, and so does a
-file with no date to compare."""
+hours, or a rotate saved with a clock fixed for a time zone and drift: within 26 hours) stays
+the same photo, and so does a file with no date to compare."""
 
 from __future__ import annotations
 
@@ -86,13 +86,29 @@ def test_a_name_reused_by_another_camera_is_a_new_photo_whatever_the_time(card) 
     assert [(Path(r.path).name, r.label) for r in index.search("is:missing")] == [("DSC_0001.JPG", "Colosseum")]
 
 
+@pytest.mark.parametrize("taken", ["2020:11:04 17:12:21", "2020:11:05 14:09:40"],
+                         ids=["the next day, 27 h later", "two days later"])
+def test_a_name_reused_by_the_same_camera_a_day_or_more_later_is_a_new_photo(card, taken) -> None:
+    """One camera, a capture time beyond any time zone fix with drift (26 h): another frame."""
+    index, folder = card
+    write_jpeg(folder / "DSC_0001.JPG", color=(10, 10, 20), size=(40, 30), taken=taken)
+
+    summary = scan(index, [folder])
+
+    assert (summary.new, summary.missing, summary.other_frames) == (1, 1, 1)
+    assert [(Path(r.path).name, r.label) for r in index.search("is:missing")] == [("DSC_0001.JPG", "Colosseum")]
+
+
 @pytest.mark.parametrize(("taken", "size"), [
     ("2020:11:03 14:05:01", (40, 30)), ("2020:11:03 15:05:01", (40, 30)), (None, (40, 30)),
-    ("2020:11:03 14:07:38", (30, 40))], ids=["same time", "time zone corrected", "no date", "rotated, clock fixed"])
+    ("2020:11:03 14:07:38", (30, 40)), ("2020:11:03 20:07:01", (30, 40)), ("2020:11:04 16:03:01", (30, 40))],
+    ids=["same time", "time zone corrected", "no date", "rotated, clock fixed",
+         "rotated, time zone and drift fixed", "rotated, across the date line and drift fixed"])
 def test_an_edit_in_place_or_a_file_without_a_date_stays_the_same_photo(card, taken, size) -> None:
     """The picture re-encoded (its print differs), the capture time kept, shifted by whole
     hours, or not there to compare: the photo keeps its name and label, as before. So does
-    one rotated and its camera clock fixed by +2 min 37 s in the same editing session."""
+    one rotated and its camera clock fixed by +2 min 37 s in the same editing session, or
+    fixed for a trip's time zone plus the camera's drift (+6 h 02 min, +25 h 58 min)."""
     index, folder = card
     write_jpeg(folder / "DSC_0001.JPG", color=(90, 90, 90), size=size, taken=taken)
 

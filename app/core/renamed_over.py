@@ -24,13 +24,13 @@ copies edited alike): the photo at the name stays itself.
 A name reused for another frame (a card formatted, the camera numbering from the start
 again) holds a picture no photo held, so it is not told by a rename: a JPEG whose picture
 print differs from the indexed photo's and that names another camera model, or a recorded
-capture time (DateTimeOriginal, not a ModifyDate) an hour or more from the photo's and not
-by whole quarter hours, is another photo (`other_times`): the photo gives up its name as
-above and stays missing with its labels. Both signals change in one editing session (a
-rotate re-encodes the picture, and a camera clock synced with a phone moves the time by
-minutes), so a small shift of one camera's time is an edit; a shift by whole quarter hours
-is a clock or time zone corrected, and a side unknown (no EXIF date, a RAW without print)
-keeps the photo at its name, as before. Where another file of the photo is unchanged (the
+capture time (DateTimeOriginal, not a ModifyDate) more than 26 hours from the photo's and
+not by whole quarter hours, is another photo (`other_times`): the photo gives up its name
+as above and stays missing with its labels. Both signals change in one editing session (a
+rotate re-encodes the picture, and a camera clock fixed for a time zone and its drift moves
+the time by up to a day and odd minutes), so one camera's time shifted within about a day
+is an edit; a shift by whole quarter hours (a date set days wrong, corrected) is too, and a
+side unknown (no EXIF date, a RAW without print) keeps the photo at its name, as before. Where another file of the photo is unchanged (the
 RAW of a pair), the JPEG holding another frame leaves the pair as a new photo (`came_in`,
 no place), unless its capture time and camera are the RAW's; the RAW keeps the label.
 """
@@ -52,7 +52,9 @@ from app.core.path_case import fold
 from app.core.photo_info import PhotoInfo
 from app.core.raw_pictures import SamePictures, Shot, other_cameras
 
-CLOCK_FIX_LIMIT_S = 3600  # a capture time moved less than this in an edit is the camera's clock fixed
+# a capture time moved this much or less in an edit is the camera's clock fixed: time zones
+# span 26 hours (UTC-12 to UTC+14), a drift fixed with them adds minutes
+CLOCK_FIX_LIMIT_S = 26 * 3600
 
 
 @dataclass
@@ -167,8 +169,8 @@ class RenamedOver:
         (a card formatted and its names reused): a JPEG whose picture print differs from
         the photo's and that names another camera model, or a recorded capture time
         another moment than an edit's clock fix (_another_time). A rotate and a clock
-        synced with a phone, saved in one session, change both print and time: one camera
-        and a small shift are an edit. A side that does not tell (no print, no recorded
+        fixed for a time zone and drift, saved in one session, change both print and time:
+        one camera and a shift within about a day are an edit. A side that does not tell (no print, no recorded
         date, no camera) keeps the photo, as before."""
         if info is None or state.picture is None:
             return False
@@ -302,15 +304,16 @@ class RenamedOver:
 
 
 def _another_time(before: str | None, now: str) -> bool:
-    """Whether two capture times of one camera name two moments, not one corrected: an
-    hour apart or more (a clock drift fixed is minutes), and not by whole quarter hours (a
-    clock or time zone corrected in an edit's save)."""
+    """Whether two capture times of one camera name two moments, not one corrected: more
+    than CLOCK_FIX_LIMIT_S apart (a time zone and the camera's drift fixed together in an
+    edit's save, +6 h 02 min, stay within it; a card formatted and shot on another day is
+    beyond), and not by whole quarter hours (a date set whole days wrong, corrected)."""
     try:
         one, other = (datetime.fromisoformat(stamp[:19]) for stamp in (before or "", now))
     except ValueError:
         return False  # not a date the index could hold: tells nothing
     apart = abs(int((one - other).total_seconds()))
-    return apart >= CLOCK_FIX_LIMIT_S and apart % 900 != 0
+    return apart > CLOCK_FIX_LIMIT_S and apart % 900 != 0
 
 
 def _another_shot(pictures: SamePictures, name: str, other: str, came_from: str) -> bool:
