@@ -6,6 +6,7 @@ matching photos that hold no accepted label keeps that hint, exit 0."""
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
 
@@ -55,3 +56,22 @@ def test_a_query_of_filters_matching_nothing_is_an_empty_result_not_a_typo(tmp_p
             assert code == 0 and "no photo matches" not in err, (query, options, err)
     code, _, err = run_cli(capsys, "--db", db, "write", "--dry-run", "label:Colosseun")  # a name: a typo
     assert code == 1 and "write: no photo matches 'label:Colosseun'" in err, err
+
+
+def test_a_folder_the_index_does_not_hold_is_a_typo_as_a_path_is(tmp_path, capsys, monkeypatch):
+    # `write folder:/…/zwoo/p` (a letter doubled) said "no matching photo has an accepted
+    # label … tag FOLDER", exit 0, where `write path:/typo.jpg` says "no photo matches", exit 1
+    db = _labelled_trip(tmp_path, capsys, monkeypatch)
+    rome = next(tmp_path.rglob("Rome"))
+    for query in ("folder:Rmoe", f'folder:"{rome.parent / "Rmoe"}"', "folder:Rmoe OR folder:Pariss"):
+        code, out, err = run_cli(capsys, "--db", db, "write", "--dry-run", query)
+        assert code == 1 and "write: no photo matches" in err and "accept QUERY" not in err, (query, err)
+    # a folder the index holds, its photos matching no more: an empty result, exit 0
+    for query in (f'folder:"{rome}" state:rejected', "folder:Rome -folder:Rmoe state:rejected"):
+        code, _, err = run_cli(capsys, "--db", db, "write", "--dry-run", query)
+        assert code == 0 and "no photo matches" not in err, (query, err)
+    # its photos missing (the drive not mounted): the folder is still the library's, no typo
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE photos SET missing = 1")
+    code, _, err = run_cli(capsys, "--db", db, "write", "--dry-run", "folder:Rome")
+    assert code == 0 and "no photo matches" not in err, err

@@ -28,16 +28,19 @@ def no_match_line(verb: str, args: argparse.Namespace, hint: str = "") -> str:
 
 
 # The terms a typo can make match nothing: free words and a label: name (a landmark
-# misspelt), a path: (a file name mistyped). The other fields filter (is:, state:,
-# date:, camera:, folder:, …): matching nothing is an empty result, and so is a NOT term.
+# misspelt), a path: (a file name mistyped), a folder: naming no folder of the index. The
+# other fields filter (is:, state:, date:, camera:, a folder: the index holds, …): matching
+# nothing is an empty result, and so is a NOT term.
 _TYPO_FIELDS = frozenset({"text", "label", "path"})
 
 
-def could_be_a_typo(query: str) -> bool:
+def could_be_a_typo(query: str, index=None) -> bool:
     """Whether `query`, matching no photo, is plausibly a typo (`write Colosseun`: exit 1,
     "no photo matches"), not an empty result (`write is:unwritten` with every file
-    written: a cron job's normal run, exit 0). A query that does not parse is left to
-    say so where it is run."""
+    written: a cron job's normal run, exit 0). With `index`, a folder: term naming a
+    folder no photo of the index is in or below is one too (`folder:Rmoe`), as a path: is;
+    one it holds filters (`is:unwritten folder:Rome`). A query that does not parse is
+    left to say so where it is run."""
     from app.core.index.query_parser import AnyOf, parse_query
     from app.core.errors import QuerySyntaxError
 
@@ -45,8 +48,24 @@ def could_be_a_typo(query: str) -> bool:
         items = parse_query(query).terms
     except QuerySyntaxError:
         return True
-    return any(term.field in _TYPO_FIELDS and not (term.negated or item.negated)
-               for item in items for term in (item.terms if isinstance(item, AnyOf) else (item,)))
+    positive = [term for item in items for term in (item.terms if isinstance(item, AnyOf) else (item,))
+                if not (term.negated or item.negated)]
+    return any(term.field in _TYPO_FIELDS for term in positive) or (
+        index is not None and any(term.field == "folder" and not _folder_known(index, term.value)
+                                  for term in positive))
+
+
+def _folder_known(index, folder: str) -> bool:
+    """Whether a photo of the index is in `folder` or below it, as folder: finds it (one
+    missing too: its drive not mounted is no typo). A term that does not compile is left
+    to say so where the query is run."""
+    from app.core.errors import QuerySyntaxError
+
+    term = 'folder:"' + folder.replace('"', '""') + '"'
+    try:
+        return any(index.count(query, limit=1) for query in (term, term + " is:missing"))
+    except QuerySyntaxError:
+        return True
 
 
 def names_a_path(args: argparse.Namespace) -> bool:

@@ -116,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
             return 1
         if typed.query is not None:  # paths only the index holds (the drive not mounted): their terms
             args.query = typed.query
-        elif args.query and could_be_a_typo(args.query) and not names_a_path(args) \
+        elif args.query and could_be_a_typo(args.query, index) and not names_a_path(args) \
                 and not index.count(args.query, limit=1):
             return say_no_photo_matches(index, args)  # a typo: named as accept names it, not "0 files written"
         if not args.dry_run:  # said before planning, which reads every file (the write checks again)
