@@ -72,3 +72,53 @@ def test_a_file_back_under_another_letter_case_stays_where_the_disk_ignores_case
         assert (gone.photos, gone.back_on_disk) == ((0, 1) if ignores_case else (1, 0))
         labelled = [r.path for q in ("", "is:missing") for r in index.search(q) if r.label == "Petra"]
         assert labelled == ([str(lib / "DSC_0001.JPG")] if ignores_case else [])
+
+
+def test_photos_two_folders_below_a_folder_link_that_points_nowhere_keep_their_labels(tmp_path, capsys) -> None:
+    """lib/card -> a card's root, the photos in card/DCIM/100NIKON: the folders not found
+    are the two below the link, so the walk up to the dead link is what keeps them."""
+    lib, card = tmp_path / "lib", tmp_path / "CARD"
+    photo(card / "DCIM" / "100NIKON" / "DSC_0001.JPG", 1)
+    photo(lib / "home.jpg", 2)
+    link = lib / "card"
+    link.symlink_to(card, target_is_directory=True)
+    shot = link / "DCIM" / "100NIKON" / "DSC_0001.JPG"
+    db = str(tmp_path / "index.db")
+    assert run_cli(capsys, "--db", db, "scan", str(lib))[0] == 0
+    assert run_cli(capsys, "--db", db, "label", str(shot), "Petra", "--new")[0] == 0
+    card.rename(tmp_path / "drawer")  # unplugged: the link dangles
+    assert "1 missing" in run_cli(capsys, "--db", db, "scan", str(lib))[2]
+
+    code, out, err = run_cli(capsys, "--db", db, "forget", "--missing", "--yes", "--json")
+
+    summary = json.loads(out)
+    assert code == 0 and (summary["missing"], summary["behind_dead_links"]) == (0, 1), out
+    assert summary["dead_links"] == [str(link)], out
+    assert _labels(db) == {"DSC_0001.JPG": "Petra", "home.jpg": None}
+
+
+def test_a_file_back_whose_name_the_disk_lists_decomposed_is_back(tmp_path, monkeypatch) -> None:
+    """macOS may list "Côte" as C-o-´-t-e (NFD) while the index holds it composed (NFC):
+    the same name, back on disk, not gone; the letter case rule is kept out of it."""
+    import unicodedata
+
+    from app.core.index.forget import forget_missing
+    from app.core.path_case import DiskNames
+    from tests.test_renumbering_support import scan
+
+    composed = unicodedata.normalize("NFC", "Côte.jpg")
+    lib = tmp_path / "lib"
+    photo(lib / composed, 1)
+    photo(lib / "keep.jpg", 2)
+    with PhotoIndex.open(":memory:") as index:
+        scan(index, [lib])
+        (photo_id,) = index.photo_ids("Côte")
+        index.set_label(photo_id, "Nice")
+        (lib / composed).rename(tmp_path / "away.jpg")
+        assert scan(index, [lib]).missing == 1
+        (tmp_path / "away.jpg").rename(lib / unicodedata.normalize("NFD", composed))  # back, listed decomposed
+        monkeypatch.setattr(DiskNames, "ignores_case", lambda self, folder: False)
+        gone = forget_missing(index)
+        assert (gone.photos, gone.back_on_disk) == (0, 1)
+        labelled = [r.path for q in ("", "is:missing") for r in index.search(q) if r.label == "Nice"]
+        assert labelled == [str(lib / composed)]
