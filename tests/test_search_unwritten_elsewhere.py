@@ -63,6 +63,37 @@ def test_is_unwritten_lists_a_file_given_iptc_keywords_elsewhere_as_write_dry_ru
     assert _both_forms(db, "is:unwritten") == (expected, expected)
 
 
+
+def test_a_rescan_after_the_other_program_filled_the_label_in_drops_the_note(tmp_path, capsys) -> None:
+    """The user adds Colosseum to IPTC Keywords in that program: `write` has nothing left
+    to do there, so the next scan's plan drops the file from is:unwritten."""
+    db, ids, changed = _written_library(tmp_path)
+    assert main(["--db", db, "scan", str(tmp_path / "lib")]) == 0
+    assert _both_forms(db, "is:unwritten") == ({ids["changed"]}, {ids["changed"]})
+    block = iptc.build_datasets([iptc.DataSet(2, 0, b"\x00\x04"), iptc.DataSet(2, 25, b"Trip 2019"),
+                                 iptc.DataSet(2, 25, b"Colosseum")])
+    payload = iptc.build_resources([iptc.Resource(iptc.IPTC_RESOURCE, b"\x00\x00", block)])
+    changed.write_bytes(restore_segments(changed.read_bytes(), {"photoshop": payload}))
+    assert read_fields(changed.read_bytes()).iptc == ["Trip 2019", "Colosseum"]
+
+    assert main(["--db", db, "scan", str(tmp_path / "lib")]) == 0
+
+    assert _dry_run_changes(capsys, db) == set()
+    assert _both_forms(db, "is:unwritten") == (set(), set())
+
+
+def test_a_changed_file_that_write_refuses_is_not_noted(tmp_path, capsys) -> None:
+    """Made read-only as well: `write --dry-run` says it cannot write it, so is:unwritten,
+    which lists what a write would change, leaves it out."""
+    db, _ids, changed = _written_library(tmp_path)
+    changed.chmod(0o444)
+    assert main(["--db", db, "scan", str(tmp_path / "lib")]) == 0
+    capsys.readouterr()
+    main(["--db", db, "write", "--dry-run"])  # (exits 1: a file cannot be written)
+    assert f"{changed}: cannot write: the file is read-only" in capsys.readouterr().out
+    assert _both_forms(db, "is:unwritten") == (set(), set())
+
+
 def test_the_kept_list_follows_the_scan_that_notes_the_file(tmp_path) -> None:
     """One connection's kept list (unwritten_list) built before the scan sees the note."""
     db, ids, _ = _written_library(tmp_path)
