@@ -58,3 +58,17 @@ def test_a_write_replaces_our_keyword_spelt_with_an_invisible_character() -> Non
     assert revert_fields(after, before, after) == before
     users = label_fields(before, CLEAN, PASTED, users_own=before)
     assert (users.subject, users.hierarchical) == (before.subject, before.hierarchical)
+
+
+def test_a_relabel_takes_out_our_keyword_as_we_spelt_it_and_leaves_the_users_look_alike() -> None:
+    """We wrote "Big Ben"; another program then added the user's own "Big Ben" + U+200B
+    (and "Holiday"). A relabel takes out only the keyword our write put in, as spelt (in
+    any letter case: Lightroom re-cases it): the user's look-alike stays, as "Holiday" does."""
+    from app.core.metadata.keywords import KeywordFields, label_fields
+
+    now = KeywordFields(subject=[CLEAN, PASTED, "Holiday"], hierarchical=["Landmarks|" + CLEAN],
+                        iptc=[CLEAN.lower(), PASTED])
+    after = label_fields(now, "Elizabeth Tower", CLEAN, users_own=KeywordFields(subject=[], hierarchical=[], iptc=[]))
+    assert (after.subject, after.hierarchical, after.iptc) == (
+        [PASTED, "Holiday", "Elizabeth Tower"], [PASTED, "Holiday", "Landmarks|Elizabeth Tower"],
+        [PASTED, "Elizabeth Tower"])  # the hierarchy held ours alone: it starts from the plain keywords

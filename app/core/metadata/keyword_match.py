@@ -30,6 +30,13 @@ def spelt_form(keyword: str) -> str:
     return "|".join(unicodedata.normalize("NFC", " ".join(level.split())) for level in keyword.split("|"))
 
 
+def ours_form(keyword: str) -> str:
+    """spelt_form in one letter case: a keyword our write put in, as a relabel finds it to
+    take out (Lightroom re-cases it). A look-alike spelt with an invisible character that
+    we never wrote is the user's own, and stays."""
+    return spelt_form(keyword).casefold()
+
+
 def matching_form(keyword: str) -> str:
     """keyword_form in one letter case: two keywords are one where theirs are equal."""
     return keyword_form(keyword).casefold()
@@ -73,3 +80,16 @@ def without_keyword(values: list[str] | None, keyword: str | None) -> list[str] 
 def holds_a_keyword(values: list[str] | None) -> bool:
     """Whether a field holds a keyword: an empty list, or blank items, hold none."""
     return any(value.strip() for value in values or [])
+
+
+class OursSet:
+    """Keywords of ours as a relabel takes them out (ours_form), normalised once:
+    `item in ours` for each of a field's items."""
+
+    __slots__ = ("_forms",)
+
+    def __init__(self, keywords: Iterable[str] | None = ()) -> None:
+        self._forms = frozenset(ours_form(keyword) for keyword in keywords or ())
+
+    def __contains__(self, item: str) -> bool:
+        return ours_form(item) in self._forms

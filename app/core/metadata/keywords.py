@@ -24,8 +24,8 @@ from dataclasses import asdict, dataclass, replace
 
 from app.core.metadata.iptc import iptc_keyword
 # the matching rules live in keyword_match; callers import them from here too
-from app.core.metadata.keyword_match import (KeywordSet, holds_a_keyword, holds_keyword, is_keyword, keyword_form,
-                                             spelt_form, without_keyword)
+from app.core.metadata.keyword_match import (KeywordSet, OursSet, holds_a_keyword, holds_keyword, is_keyword,
+                                             keyword_form, ours_form, spelt_form, without_keyword)
 
 HIERARCHY_ROOT = "Landmarks"
 FIELD_NAMES = ("subject", "hierarchical", "iptc", "xp", "digikam", "microsoft", "taught")
@@ -114,7 +114,8 @@ def _swap(
     news = {new, *new_spellings} if new is not None else set()
     # an old keyword spelt as the new one stays; one in another letter case is re-cased
     new_forms = {spelt_form(spelling) for spelling in news}
-    olds_found = KeywordSet(old for old in olds if spelt_form(old) not in new_forms)
+    # ours as we spelt it (ours_form): the user's look-alike with an invisible character stays
+    olds_found = OursSet(old for old in olds if spelt_form(old) not in new_forms)
     result = [item for item in values or [] if item not in olds_found]
     removed = len(result) < len(values or [])
     for own in theirs if separated and removed else ():
@@ -277,7 +278,7 @@ def _seeded(values: list[str] | None, seeds: list[str], taken_out: set[str]) -> 
     such a keyword. A seed is the user's keyword copied from another field (ours left that
     one already), so where it is spelt as our old keyword ours goes and the copy stays:
     else the user's "Colosseum" from IPTC would go out with the one we wrote."""
-    ours = KeywordSet(taken_out)
+    ours = OursSet(taken_out)
     theirs = [value for value in values or [] if value not in ours]
     held = KeywordSet(theirs)
     added = [seed for seed in seeds if seed not in held]
@@ -332,7 +333,7 @@ def _holds_users_keyword(
     """Whether field `name` holds a keyword besides those of ours the write takes out
     (_keywords_taken_out): a field an older version created for our keyword alone holds
     none of the user's, and is filled on a relabel as an empty one (label_fields)."""
-    olds = KeywordSet(_keywords_taken_out(name, values, new_label, previous_label, users_own))
+    olds = OursSet(_keywords_taken_out(name, values, new_label, previous_label, users_own))
     return holds_a_keyword([value for value in values or [] if value not in olds])
 
 
@@ -384,13 +385,16 @@ def _keywords_taken_out(
 ) -> set[str]:
     """The keywords writing `new_label` takes out of field `name`: our `previous_label`'s
     spellings (in a plain field, any that is its hierarchy keyword too), less the user's
-    own (`users_own`) and those spelt as the new label's, which stay."""
+    own (`users_own`) and those spelt as the new label's, which stay. Found in a field as
+    we spelt them, in any letter case (ours_form): "Big Ben" + U+200B that another program
+    put beside our "Big Ben" is the user's."""
     olds: set[str] = set()
     previous = field_spellings(name, previous_label) if previous_label else set()
     if previous_label:
         olds.update(previous)
         if name in _FLAT_FIELDS:
-            olds.update(item for item in values or [] if names_landmark(item, previous_label))
+            ours = ours_form(hierarchical_keyword(previous_label))  # as spelt: a look-alike is the user's
+            olds.update(item for item in values or [] if ours_form(hierarchical_keyword(item)) == ours)
     theirs = KeywordSet(getattr(users_own, name))
     olds = {old for old in olds if old not in theirs}
     news = field_spellings(name, new_label) if new_label else set()
