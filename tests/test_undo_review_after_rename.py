@@ -117,3 +117,49 @@ def test_no_rename_back_is_offered_to_a_name_a_label_can_no_longer_hold(tmp_path
     assert main(["--db", db, "undo", "--review"]) == 1
     said = capsys.readouterr().err
     assert renames_journalled.NO_WAY_BACK in said and "puts the name back" not in said
+
+
+def test_a_rename_renamed_again_is_put_back_from_the_name_it_has_now(labelled, capsys) -> None:
+    """review4-1: after `rename Lake Lak; rename Lak Lakes`, the second undo --review proposed
+    `rename Lak Lake`, refused ("no photo or taught place is called 'Lak'")."""
+    assert main(["--db", labelled, "rename", "Qubbat al-Sakhra", "Our dom"]) == 0
+    assert main(["--db", labelled, "rename", "Our dom", "Our dome"]) == 0
+    assert main(["--db", labelled, "undo", "--review"]) == 1
+    capsys.readouterr()
+    assert main(["--db", labelled, "undo", "--review"]) == 1
+    said = capsys.readouterr().err
+    assert "the last review change was `rename 'Qubbat al-Sakhra' 'Our dom'`" in said, said
+    assert "rename 'Our dome' 'Qubbat al-Sakhra'` puts the name back" in said, said
+    assert main(["--db", labelled, "rename", "Our dome", "Qubbat al-Sakhra"]) == 0  # the way back works
+    capsys.readouterr()
+    assert main(["--db", labelled, "undo", "--review"]) == 0  # and leaves no mark: the step before them
+    assert "took back `label IMG_0002" in capsys.readouterr().err
+    assert labels(labelled) == {"IMG_0001": "Qubbat al-Sakhra", "IMG_0002": None}
+
+
+def test_no_rename_back_is_offered_for_a_name_nothing_holds_any_more(labelled, capsys) -> None:
+    """review4-1: the renamed place merged into another since (or its photos forgotten):
+    `rename NEW OLD` would be refused, so the undo says there is nothing to rename."""
+    assert main(["--db", labelled, "rename", "Qubbat al-Sakhra", "Our dome"]) == 0
+    assert main(["--db", labelled, "rename", "Our dome", "Our cabin"]) == 0  # a merge
+    assert main(["--db", labelled, "undo", "--review"]) == 1
+    capsys.readouterr()
+    assert main(["--db", labelled, "undo", "--review"]) == 1
+    said = capsys.readouterr().err
+    assert "the last review change was `rename 'Qubbat al-Sakhra' 'Our dome'`" in said, said
+    assert "puts the name back" not in said and "no photo or taught place is called 'Our dome' now" in said, said
+
+
+def test_the_apps_ctrl_z_puts_a_rename_renamed_again_back_from_its_name_now(labelled, capsys) -> None:
+    from app.gui.review_undo import RenameStep, ReviewUndo
+
+    assert main(["--db", labelled, "rename", "Qubbat al-Sakhra", "Our dom"]) == 0
+    assert main(["--db", labelled, "rename", "Our dom", "Our dome"]) == 0
+    with PhotoIndex.open(labelled) as index:
+        window = type("Window", (ReviewUndo,), {})()
+        window.index, said = index, []
+        window.review_undo = [RenameStep("Qubbat al-Sakhra", "Our dom", False), RenameStep("Our dom", "Our dome", False)]
+        window.index_read_only = index.read_only  # as MainWindow keeps it (eb81bdb)
+        window.show_message = said.append
+        assert window.undo_review() is False and window.undo_review() is False
+        assert "Rename place… “Our dome” to “Qubbat al-Sakhra” puts the name back" in said[1], said

@@ -21,6 +21,7 @@ from app.gui.key_names import key_name
 from app.gui.read_only_index import refused_as_read_only
 
 if TYPE_CHECKING:
+    from app.core.index.renames_journalled import RenameMark
     from app.core.index.review_journal import ReviewCommand
 
 REVIEW_UNDO_DEPTH = 100  # accepts, rejects, labels, Teach… and Forget… that Ctrl+Z can take back
@@ -121,7 +122,9 @@ class RenameStep:
     new: str
     merged: bool
 
-    def message(self) -> str:
+    def message(self, now: str = "", gone: bool = False) -> str:
+        """`now`: the name the place has now, renamed again since; `gone`: nothing holds it now
+        (the journal's mark met says so: renames_journalled)."""
         if self.merged:
             return (f"Ctrl+Z does not take back merging “{self.old}” into “{self.new}”: the copy of the index "
                     "taken before it puts the index back as it was (landmark-tagger restore-index COPY). Nothing "
@@ -131,7 +134,11 @@ class RenameStep:
         if not can_be_put_back(self.old):
             return (f"Ctrl+Z does not take back renaming “{self.old}” to “{self.new}”, and {NO_WAY_BACK}. Nothing "
                     "was taken back; Ctrl+Z again takes back the step before it.")
-        return (f"Ctrl+Z does not take back renaming “{self.old}” to “{self.new}”: Rename place… “{self.new}” "
+        if gone:
+            return (f"Ctrl+Z does not take back renaming “{self.old}” to “{self.new}”, and no photo or taught place "
+                    f"is called “{now or self.new}” now: there is no name to rename back. Nothing was taken back; "
+                    "Ctrl+Z again takes back the step before it.")
+        return (f"Ctrl+Z does not take back renaming “{self.old}” to “{self.new}”: Rename place… “{now or self.new}” "
                 f"to “{self.old}” puts the name back. Nothing was taken back; Ctrl+Z again takes back the step "
                 "before it.")
 
@@ -156,15 +163,16 @@ class ReviewUndo:
         self.review_undo.append(RenameStep(old, new, merged))
         del self.review_undo[:-REVIEW_UNDO_DEPTH]
 
-    def _meet_rename_mark(self, step: RenameStep) -> None:
+    def _meet_rename_mark(self, step: RenameStep) -> "RenameMark | None":
         """The journal's mark of the rename Ctrl+Z met is met too, as `undo --review` meets it:
-        a later `undo --review` does not meet it again, and Rename place… back cancels it."""
+        a later `undo --review` does not meet it again, and Rename place… back cancels it. The
+        mark met, with the name its place has now; None when the journal holds no such mark."""
         from app.core.index.renames_journalled import RenameMark, take_out_newest_rename
 
         try:
-            take_out_newest_rename(self.index, RenameMark("", step.old, step.new, step.merged))
+            return take_out_newest_rename(self.index, RenameMark("", step.old, step.new, step.merged))
         except TaggerError:  # (an index that cannot be written: the journal keeps the mark, as before)
-            pass
+            return None
 
     def undo_review(self) -> bool:
         """Take back the latest accept, reject, label, Teach… or Forget… (Ctrl+Z): its photos get their
@@ -179,8 +187,9 @@ class ReviewUndo:
         latest = self.review_undo[-1]
         if isinstance(latest, RenameStep):  # said, and left: the next Ctrl+Z takes back the step before it
             self.review_undo.pop()
-            self._meet_rename_mark(latest)
-            self.show_message(latest.message().replace("Ctrl+Z", key_name("Ctrl+Z")))
+            met = self._meet_rename_mark(latest)
+            said = latest.message(met.now, met.gone) if met is not None else latest.message()
+            self.show_message(said.replace("Ctrl+Z", key_name("Ctrl+Z")))
             return False
         size = len(latest.photo_ids) if isinstance(latest, LabelStep) else len(latest.before)
         # the step stays for the Ctrl+Z after that job

@@ -6,12 +6,15 @@ a command of no photo whose one row (photo 0, no photo's id) holds the old name 
 new: `undo --review` meeting it takes the mark out, takes nothing back and says how to
 put the name back; the next `undo --review` takes back the step before it. The mark of a
 rename (not a merge) met stays as RENAME_MET, passed by undo, until a rename back cancels
-it: the way back the undo gave leaves no mark for the next undo to meet again."""
+it: the way back the undo gave leaves no mark for the next undo to meet again. A rename
+met after a later one (`rename Lake Lak; rename Lak Lakes`) is put back from the name the
+place has now (`rename Lakes Lake`), which cancels both marks; one whose name nothing holds
+any more (merged away, its photos forgotten) is said to have nothing to rename back."""
 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from app.core.index import review_journal
@@ -33,6 +36,8 @@ class RenameMark:
     old: str
     new: str
     merged: bool
+    now: str = ""  # the name the place has now, renamed again since the mark ("": `new`)
+    gone: bool = False  # no photo or taught place holds that name now: no rename puts it back
 
     def way_back(self, program: str) -> str:
         """How to put the name back, as a command to paste (`program`: with its --db)."""
@@ -41,7 +46,11 @@ class RenameMark:
                     "index the rename named puts the index back as it was before it")
         if not can_be_put_back(self.old):
             return NO_WAY_BACK
-        return f"`{program} rename {shell_quote(self.new)} {shell_quote(self.old)}` puts the name back"
+        name = self.now or self.new
+        if self.gone:
+            return f"no photo or taught place is called '{name}' now, so there is no name to rename back"
+        since = f", called '{name}' since a later rename" if name != self.new else ""
+        return f"`{program} rename {shell_quote(name)} {shell_quote(self.old)}` puts the name back{since}"
 
 
 # an old name holding what a label may no longer hold (a direction isolate an older version
@@ -65,10 +74,11 @@ def record_rename(conn: sqlite3.Connection, old: str, new: str, merged: bool) ->
     """Mark a rename of `old` to `new` in the journal, in the rename's transaction. A rename
     that puts back the name the newest mark took away (not a merge) takes that mark out
     instead: the two cancel, and `undo --review` takes back the step before them. The
-    newest mark may be one an undo met (RENAME_MET): the rename back it proposed."""
-    newest = _newest_mark(conn, met_too=True)
-    if newest is not None and not merged and not newest[1].merged and (newest[1].old, newest[1].new) == (new, old):
-        _take_out(conn, newest[0])
+    newest mark may be one an undo met (RENAME_MET): the rename back it proposed; so may
+    a chain of marks, `rename Lakes Lake` after `rename Lake Lak; rename Lak Lakes`."""
+    if not merged and (chain := _renames_put_back(conn, old, new)):
+        for command_id in chain:
+            _take_out(conn, command_id)
         return
     words = f"rename {shell_quote(old)} {shell_quote(new)}"
     command_id = review_journal.open_command(conn, MERGED if merged else RENAMED, words)
@@ -88,9 +98,43 @@ def take_out_newest_rename(index: "PhotoIndex", met: RenameMark | None = None) -
             return None
         if newest[1].merged:
             _take_out(conn, newest[0])
-        else:
-            conn.execute("UPDATE review_commands SET verb = ? WHERE id = ?", (review_journal.RENAME_MET, newest[0]))
-    return newest[1]
+            return newest[1]
+        conn.execute("UPDATE review_commands SET verb = ? WHERE id = ?", (review_journal.RENAME_MET, newest[0]))
+        return _as_named_now(conn, *newest)
+
+
+def _as_named_now(conn: sqlite3.Connection, command_id: int, mark: RenameMark) -> RenameMark:
+    """`mark` with the name its place has now: renamed again by the renames met after it (all
+    the journal holds after the newest mark not met), and whether anything holds that name."""
+    from app.core.index.labels import spellings_in_use
+
+    name = mark.new
+    for old, new in conn.execute(
+            "SELECT ch.label, ch.after_label FROM review_commands c JOIN review_changes ch ON ch.command_id = c.id "
+            "AND ch.photo_id = ? WHERE c.id > ? AND c.verb = ? ORDER BY c.id",
+            (_NO_PHOTO, command_id, review_journal.RENAME_MET)):
+        if old is not None and new is not None and old.casefold() == name.casefold():
+            name = new
+    return replace(mark, now=name, gone=not spellings_in_use(conn, name))
+
+
+def _renames_put_back(conn: sqlite3.Connection, old: str, new: str) -> list[int]:
+    """The newest marks (renames, met or not, no merge) whose renames led from `new` to `old`,
+    which a rename of `old` to `new` puts back: its own mark and theirs cancel (`rename Lake
+    Lak; rename Lak Lakes; rename Lakes Lake`). None such: []."""
+    chain, name = [], old
+    for command_id, verb in conn.execute("SELECT id, verb FROM review_commands ORDER BY id DESC"):
+        if verb not in (RENAMED, review_journal.RENAME_MET):
+            return []
+        row = conn.execute("SELECT label, after_label FROM review_changes WHERE command_id = ? AND photo_id = ?",
+                           (command_id, _NO_PHOTO)).fetchone()
+        if row is None or row[1] != name:
+            return []
+        chain.append(command_id)
+        name = row[0]
+        if name == new:
+            return chain
+    return []
 
 
 def newest_rename(conn: sqlite3.Connection) -> RenameMark | None:
@@ -99,15 +143,11 @@ def newest_rename(conn: sqlite3.Connection) -> RenameMark | None:
     return None if newest is None else newest[1]
 
 
-def _newest_mark(conn: sqlite3.Connection, met_too: bool = False) -> tuple[int, RenameMark] | None:
-    """The newest command when it is a rename's mark; `met_too`: the newest row, a mark an
-    undo met (RENAME_MET) too."""
-    if met_too:
-        last = conn.execute("SELECT id, verb, command FROM review_commands ORDER BY id DESC LIMIT 1").fetchone()
-    else:
-        found = review_journal.last_command(conn)
-        last = None if found is None else (found.id, found.verb, found.command)
-    if last is None or last[1] not in (RENAMED, MERGED, review_journal.RENAME_MET):
+def _newest_mark(conn: sqlite3.Connection) -> tuple[int, RenameMark] | None:
+    """The newest command (a mark an undo met, RENAME_MET, passed) when it is a rename's mark."""
+    found = review_journal.last_command(conn)
+    last = None if found is None else (found.id, found.verb, found.command)
+    if last is None or last[1] not in (RENAMED, MERGED):
         return None
     row = conn.execute("SELECT label, after_label FROM review_changes WHERE command_id = ? AND photo_id = ?",
                        (last[0], _NO_PHOTO)).fetchone()
