@@ -10,6 +10,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,69 @@ def test_a_copy_left_by_a_process_gone_is_removed_at_the_next_open(on_read_only_
     with PhotoIndex.open(on_read_only_disk) as index:
         assert index.read_only
     assert not left.exists() and running.is_dir()
+
+
+def _labels(index: PhotoIndex) -> list[str]:
+    return [row[0] for row in index.conn.execute("SELECT label FROM labels ORDER BY label")]
+
+
+def test_a_connection_opened_after_the_index_changed_reads_a_new_copy(
+        on_read_only_disk, own_temp_folder, tmp_path, capsys) -> None:
+    """Another computer relabelled the index on the share meanwhile (its -wal and the
+    index changed): a connection opened since reads them, not the first copy."""
+    disk = on_read_only_disk.parent
+    with PhotoIndex.open(on_read_only_disk) as first:
+        assert _labels(first) == ["Petra"]
+        holder = sqlite3.connect(tmp_path / "index.db")  # (the other computer's, left with its -wal)
+        holder.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        assert run_cli(capsys, "--db", str(tmp_path / "index.db"), "label", "", "Colosseum")[0] == 0
+        for name in ("index.db", "index.db-wal"):
+            (disk / name).chmod(0o644)
+            shutil.copyfile(tmp_path / name, disk / name)
+            (disk / name).chmod(0o444)
+        holder.close()
+        with PhotoIndex.open(on_read_only_disk) as second:
+            assert second.conn.copy_folder != first.conn.copy_folder
+            assert _labels(second) == ["Colosseum"]
+        assert _labels(first) == ["Petra"]  # (its own copy, still there)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="Windows keeps an open file from being removed")
+def test_a_copy_a_temp_cleaner_removed_is_made_again(on_read_only_disk, own_temp_folder) -> None:
+    """systemd-tmpfiles, macOS's periodic cleaning: the copy folder of a long-running app goes."""
+    with PhotoIndex.open(on_read_only_disk) as first:
+        shutil.rmtree(first.conn.copy_folder)
+        with PhotoIndex.open(on_read_only_disk) as second:
+            assert os.path.isdir(second.conn.copy_folder)
+            assert _labels(second) == ["Petra"]
+
+
+def test_a_copy_whose_pid_a_later_process_took_is_removed(on_read_only_disk, own_temp_folder) -> None:
+    """The copy's process was killed long ago and its pid is in use again: the process
+    with it started after the folder last changed, so the copy is not its."""
+    later = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    try:
+        left = own_temp_folder / f"landmark-tagger-ro-{later.pid}-abc"
+        left.mkdir()
+        (left / "index.db").write_bytes(b"copy")
+        an_hour_ago = time.time() - 3600
+        os.utime(left, (an_hour_ago, an_hour_ago))
+        with PhotoIndex.open(on_read_only_disk) as index:
+            assert index.read_only
+        assert not left.exists()
+    finally:
+        later.communicate(b"")
+
+
+def test_an_older_versions_copy_goes_after_a_day(on_read_only_disk, own_temp_folder) -> None:
+    """Copies of an older version carry no pid: one a day old goes, a newer one (that
+    version may be running) stays."""
+    old, fresh = own_temp_folder / "landmark-tagger-read-only-abc", own_temp_folder / "landmark-tagger-read-only-def"
+    for folder in (old, fresh):
+        folder.mkdir()
+        (folder / "index.db").write_bytes(b"copy")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(old, (two_days_ago, two_days_ago))
+    with PhotoIndex.open(on_read_only_disk) as index:
+        assert index.read_only
+    assert not old.exists() and fresh.is_dir()
