@@ -190,3 +190,99 @@ def test_a_nearly_full_disk_is_said_full_before_wal_is_set_up(made_index, tmp_pa
     assert code == 2 and "no space left on the disk" in err and not new.exists()  # no empty file left
     monkeypatch.undo()  # the user frees space
     assert run_cli(capsys, "--db", made_index, "stats")[0] == 0
+
+
+def test_a_failed_open_keeps_the_index_another_process_created_meanwhile(tmp_path: Path, monkeypatch) -> None:
+    """Two processes creating the same index at once (review4-2): between this open and its
+    failure, the other one made the file and committed rows in WAL, still in the -wal (no
+    checkpoint); the failed open, which had seen no file, removed the index, -wal included."""
+    db = tmp_path / "index.db"
+    held = []
+
+    def the_other_process_creates_it(path) -> None:
+        other = sqlite3.connect(db, isolation_level=None)
+        held.append(other)
+        other.execute("PRAGMA journal_mode = WAL")
+        other.execute("PRAGMA wal_autocheckpoint = 0")
+        other.execute("CREATE TABLE photos (id INTEGER PRIMARY KEY, path TEXT)")
+        other.executemany("INSERT INTO photos (path) VALUES (?)", [(f"/p/{i}.jpg",) for i in range(50)])
+        raise IndexStoreError("cannot open the index (900 KB free): no space left")  # this process's check
+
+    monkeypatch.setattr(connection, "refuse_a_nearly_full_disk", the_other_process_creates_it)
+    with pytest.raises(IndexStoreError, match="was left as it is"):
+        connection.connect(db)
+    assert db.exists() and Path(f"{db}-wal").exists() and Path(f"{db}-shm").exists()
+    held[0].close()
+    assert _tables(db) == 1 and sqlite3.connect(db).execute("SELECT count(*) FROM photos").fetchone()[0] == 50
+
+
+def test_a_nearly_full_card_still_opens_its_index(made_index, tmp_path: Path, capsys, monkeypatch) -> None:
+    """With under 1 MB free every command was refused, stats and search included (review4-5):
+    the floor is the room the -shm grows into, and a -shm already there with no holes (its
+    blocks cover its size) cannot fault, whatever is free."""
+    import shutil
+
+    from app.core.index import open_failures
+
+    free = shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: free._replace(free=600 * 1024))
+    assert run_cli(capsys, "--db", made_index, "stats")[0] == 0
+    assert run_cli(capsys, "--db", made_index, "label", "", "Petra")[0] == 0
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: free._replace(free=20 * 1024))
+    shm_blocks = [64]  # 32 KiB in 512-byte blocks: all allocated
+    real_stat = os.stat
+
+    def stat(path, *args, **kwargs):
+        if os.fspath(path) == f"{made_index}-shm":  # as a 1 KiB-block disk may leave it
+            return os.stat_result((0o100644, 0, 0, 1, 0, 0, 32768, 0, 0, 0), {"st_blocks": shm_blocks[0]})
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(open_failures.os, "stat", stat)
+    assert run_cli(capsys, "--db", made_index, "stats")[0] == 0
+    shm_blocks[0] = 8  # a -shm with holes: the first store into one could kill the command
+    code, _, err = run_cli(capsys, "--db", made_index, "stats")
+    assert code == 2 and "20 KB free, at least 128 KB needed" in err
+
+
+def _shm_with_holes(tmp_path: Path) -> Path:
+    """An index's -shm as SQLite leaves it on a disk of 1 KiB blocks: most of it holes."""
+    if not hasattr(os, "posix_fallocate"):
+        pytest.skip("no posix_fallocate here (Windows, macOS): holes are left as they are")
+    shm = tmp_path / "index.db-shm"
+    with open(shm, "wb") as handle:
+        handle.truncate(32768)
+        handle.seek(4095)
+        handle.write(b"\x07")  # SQLite's byte at the end of a page, read back below
+    if shm.stat().st_blocks * 512 >= 32768:
+        pytest.skip("this file system leaves no holes")
+    return shm
+
+
+def test_the_holes_of_the_shm_are_filled_on_opening(tmp_path: Path) -> None:
+    """With holes left in the -shm, a `label` that filled a 1 KiB-block disk (140 KB free)
+    died of SIGBUS at its next store into one; with blocks for all of it, SQLITE_FULL."""
+    from app.core.index.open_failures import fill_the_holes_of_the_shm
+
+    shm = _shm_with_holes(tmp_path)
+    fill_the_holes_of_the_shm(tmp_path / "index.db")
+    assert shm.stat().st_blocks * 512 >= 32768 and shm.stat().st_size == 32768
+    assert shm.read_bytes()[4095] == 7 and shm.read_bytes().count(0) == 32767  # contents unchanged
+
+
+def test_no_room_for_the_holes_of_the_shm_is_said_as_a_full_disk(tmp_path: Path, monkeypatch) -> None:
+    import errno
+
+    from app.core.index import open_failures
+    from app.core.index.open_failures import fill_the_holes_of_the_shm
+
+    _shm_with_holes(tmp_path)
+
+    def no_room(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "posix_fallocate", no_room)
+    with pytest.raises(IndexStoreError, match="no space left on the disk holding the index"):
+        fill_the_holes_of_the_shm(tmp_path / "index.db")
+    monkeypatch.setattr(open_failures, "_fully_allocated", lambda path: False)  # the -shm SQLite maps now
+    with pytest.raises(IndexStoreError, match="no space left on the disk holding the index"):
+        connection.connect(tmp_path / "index.db")  # said before anything is read or written

@@ -30,7 +30,7 @@ from typing import Callable
 
 from app.core.errors import IndexStoreError
 from app.core.file_owner import owner_hint
-from app.core.index.open_failures import NEARLY_FULL_BYTES, holds_no_index, is_disk_full
+from app.core.index.open_failures import NEARLY_FULL_BYTES, SHM_ROOM_BYTES, holds_no_index, is_disk_full
 from app.core.index.read_only_files import is_read_only_file, open_sqlite
 from app.core.metadata.atomic import STALE_TEMP_AGE_S, flush_to_disk
 
@@ -102,7 +102,7 @@ def no_room_for_copy(index_path: str | Path) -> str | None:
     failed "disk full" where it fitted without the copy). So the disk must hold the copy
     (the index and its -wal), as much again for the command, and NEARLY_FULL_BYTES; free
     space not known: the copy is taken. "": skipped without a word, the disk too full for
-    the index to open (connection's refuse_a_nearly_full_disk says so)."""
+    the index to open (under SHM_ROOM_BYTES: connection's refuse_a_nearly_full_disk says so)."""
     index = Path(index_path).expanduser()
     try:
         size = sum(os.path.getsize(f"{index}{suffix}") for suffix in ("", "-wal") if os.path.isfile(f"{index}{suffix}"))
@@ -112,7 +112,7 @@ def no_room_for_copy(index_path: str | Path) -> str | None:
     needed = 2 * size + NEARLY_FULL_BYTES
     if free >= needed:
         return None
-    if free < NEARLY_FULL_BYTES:
+    if free < SHM_ROOM_BYTES:
         return ""
     return (f"this week's copy of the index was skipped for lack of room: {free / 1e6:.1f} MB free on the disk "
             f"holding {index}, about {needed / 1e6:.1f} MB needed (the copy, and room left for the command); "

@@ -14,7 +14,9 @@ from typing import Callable, Iterator, Sequence
 
 from app.core.errors import IndexInUseError, IndexStoreError
 from app.core.held_at_commit import block_closed, block_opened, hold_signals_inside, release_held
-from app.core.index.open_failures import disk_trouble, refuse_a_nearly_full_disk, remove_unfinished_index
+from app.core.index.open_failures import (
+    disk_trouble, files_absent, fill_the_holes_of_the_shm, left_as_it_is, refuse_a_nearly_full_disk,
+    remove_unfinished_index)
 from app.core.index.read_only_files import (
     changed_while_read_only, changed_while_read_only_message, is_read_only_file, journal_trouble, open_sqlite,
     read_only_index_message)
@@ -150,7 +152,8 @@ def connect(path: str | Path) -> sqlite3.Connection:
     Raises IndexStoreError naming the path when the file cannot be opened."""
     target = str(path)
     conn = None
-    new_file = target != ":memory:" and not os.path.lexists(os.path.expanduser(target))
+    # what this open may create: only that is removed if it fails (another process may make the rest)
+    absent = files_absent(os.path.expanduser(target)) if target != ":memory:" else ()
     try:
         if target != ":memory:":
             _make_or_refuse_missing_folder(target)
@@ -167,6 +170,8 @@ def connect(path: str | Path) -> sqlite3.Connection:
             if wanted == "wal":  # its -shm mapped on a nearly full disk could kill us (SIGBUS)
                 refuse_a_nearly_full_disk(target)
             mode = _set_journal_mode(conn, target, wanted)
+            if mode == "wal":
+                fill_the_holes_of_the_shm(target)
         # WAL commits are safe with NORMAL; a rollback journal needs FULL to survive a power cut
         conn.execute(f"PRAGMA synchronous = {'NORMAL' if mode == 'wal' else 'FULL'}")
         conn.execute("PRAGMA foreign_keys = OFF")
@@ -176,9 +181,12 @@ def connect(path: str | Path) -> sqlite3.Connection:
     except (sqlite3.DatabaseError, OSError, IndexStoreError) as error:
         if conn is not None:
             conn.close()  # nothing of a failed open stays held (an unmount, Windows' locks)
-        if new_file and _unfinished(target, error):  # made by this open (a full disk): not left for an index
-            remove_unfinished_index(os.path.expanduser(target))
-        raise _open_failure(target, error) from error
+        failure = _open_failure(target, error)
+        # made by this open (a full disk): not left for an index, unless another process wrote into it since
+        if "" in absent and _unfinished(target, error):
+            if not remove_unfinished_index(os.path.expanduser(target), absent):
+                failure = IndexStoreError(f"{failure}; {left_as_it_is(target)}")
+        raise failure from error
 
 
 def missing_index_folder(path: str | Path | None) -> Path | None:

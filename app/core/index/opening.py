@@ -4,7 +4,6 @@ to do; nothing of a failed open stays held or left on disk."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
@@ -12,7 +11,8 @@ from app.core.errors import IndexInUseError, IndexStoreError
 from app.core.index import schema
 from app.core.index.backup import remove_stale_half_copies, upgrade_done, upgrade_failed
 from app.core.index.connection import connect, held_by_another, is_read_only
-from app.core.index.open_failures import holds_no_index, remove_unfinished_index, unfinished_creation_message
+from app.core.index.open_failures import (
+    files_absent, holds_no_index, remove_unfinished_index, unfinished_creation_message)
 from app.core.index.read_only_files import MAKE_IT_WRITABLE
 from app.core.index.schema import migrate
 from app.core.index.upgrade import UpgradeHooks, UpgradeWatcher
@@ -29,7 +29,8 @@ def open_index_file(path: str | Path | None, watch_upgrade: UpgradeWatcher | Non
         path = default_db_path()
     # absolute: messages and `stats` name the index a user can find from anywhere
     target = str(path) if str(path) == ":memory:" else str(Path(path).expanduser().absolute())
-    new_file = target != ":memory:" and not os.path.lexists(target)
+    absent = files_absent(target) if target != ":memory:" else ()  # what this open may create
+    new_file = "" in absent
     conn = connect(target)
     _refuse_upgrading_a_read_only_index(conn, target)
     # an index made by an older version: a copy of it as it was first
@@ -47,8 +48,8 @@ def open_index_file(path: str | Path | None, watch_upgrade: UpgradeWatcher | Non
             raise IndexInUseError(f"another copy of Landmark Tagger is using the index {target}; "
                                   "try again when it has finished") from error
         if unfinished:  # its first creation failed (a full disk, a FUSE disk): no empty file is left for an index
-            remove_unfinished_index(target)
-            raise IndexStoreError(unfinished_creation_message(target, error)) from error
+            removed = remove_unfinished_index(target, absent)
+            raise IndexStoreError(unfinished_creation_message(target, error, removed)) from error
         if said := failed_upgrade_error(target, version, schema.LATEST_VERSION, error, bool(interrupts)):
             raise said from error
         raise IndexStoreError(f"{target} is not a usable landmark-tagger index: {error}") from error
