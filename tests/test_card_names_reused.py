@@ -200,3 +200,50 @@ def test_a_pairs_jpeg_replaced_while_the_card_was_away_leaves_the_pair_and_the_r
         [jpeg] = [r for r in index.search("") if r.id != pair.id]
         assert jpeg.label is None and [Path(f).name for f in jpeg.files] == ["DSC_0001.JPG"]
         assert index.search("is:missing") == []
+
+
+def test_a_photo_dated_only_by_its_modify_date_and_edited_days_later_stays_the_same_photo(tmp_path) -> None:
+    """A scan or an export without DateTimeOriginal: its only date is the ModifyDate, which
+    the editor moves on each save. Its colours fixed three days later, it keeps its name
+    and label (a ModifyDate is no capture time to tell frames apart by)."""
+    import io
+
+    import piexif
+    from PIL import Image
+
+    def modify_dated(path: Path, colour: tuple[int, int, int], modified: str) -> None:
+        exif = piexif.dump({"0th": {piexif.ImageIFD.Make: b"NIKON CORPORATION", piexif.ImageIFD.Model: b"NIKON D850",
+                                    piexif.ImageIFD.DateTime: modified.encode()}, "Exif": {}, "GPS": {}, "1st": {},
+                            "thumbnail": None})
+        out = io.BytesIO()
+        Image.new("RGB", (40, 30), colour).save(out, "JPEG", exif=exif, quality=80)
+        path.write_bytes(out.getvalue())
+
+    folder = tmp_path / "Scans"
+    folder.mkdir()
+    modify_dated(folder / "scan_001.jpg", (200, 10, 10), "2020:11:03 14:05:01")
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [folder])
+        [photo] = index.search("")
+        index.set_label(photo.id, "Colosseum")
+        modify_dated(folder / "scan_001.jpg", (150, 60, 30), "2020:11:06 10:12:07")  # its colours fixed
+        assert read_photo_info(folder / "scan_001.jpg").dated_by_modify_date
+
+        summary = scan(index, [folder])
+
+        assert (summary.new, summary.changed, summary.missing, summary.other_frames) == (0, 1, 0, 0)
+        assert [(r.id, r.label) for r in index.search("")] == [(photo.id, "Colosseum")]
+
+
+def test_a_capture_time_corrected_in_the_metadata_alone_stays_the_same_photo(card) -> None:
+    """The camera's date set a year wrong (and 2 min 37 s adrift), DateTimeOriginal corrected
+    with exiftool, the picture untouched: the same picture print is the same frame, however
+    far the time moved."""
+    index, folder = card
+    colour, _ = FIRST["DSC_0001.JPG"]
+    write_jpeg(folder / "DSC_0001.JPG", color=colour, size=(40, 30), taken="2021:11:03 14:07:38")
+
+    summary = scan(index, [folder])
+
+    assert (summary.new, summary.changed, summary.missing, summary.other_frames) == (0, 1, 0, 0)
+    assert sorted(r.label for r in index.search("")) == ["Colosseum", "Colosseum"]
