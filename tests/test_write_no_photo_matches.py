@@ -75,3 +75,31 @@ def test_a_folder_the_index_does_not_hold_is_a_typo_as_a_path_is(tmp_path, capsy
         conn.execute("UPDATE photos SET missing = 1")
     code, _, err = run_cli(capsys, "--db", db, "write", "--dry-run", "folder:Rome")
     assert code == 0 and "no photo matches" not in err, err
+
+
+@pytest.mark.parametrize(("query", "typo"), [
+    ("Colosseun", True), ("path:{}", True), ("Colosseun is:unwritten", True),
+    ("Colosseun OR Pantheonn", True), ("is:unwritten OR label:Colosseun", True), ("date:", True),
+    ("-Colosseum", False), ("is:unwritten -label:Colosseum", False), ("-path:{}", False),
+    ("is:unwritten OR state:suggested", False)],
+    ids=["a word", "a path", "a word beside a filter", "OR of words", "a label OR'd with a filter",
+         "does not parse: said where it is run", "a NOT word", "a filter and a NOT label", "a NOT path",
+         "OR of filters"])
+def test_what_could_be_a_typo(tmp_path, query, typo) -> None:
+    """A name or path a query needs to match (in an OR group or beside a filter too) could
+    be mistyped; a filter or a NOT term matching nothing is an empty result."""
+    from app.cli.no_match import could_be_a_typo
+
+    mistyped = tmp_path / "DSC_0O01.JPG"  # path: takes a whole path
+    assert could_be_a_typo(query.format(f'"{mistyped}"')) is typo
+
+
+def test_a_mistyped_path_or_a_typo_beside_a_filter_fails_and_a_not_term_does_not(tmp_path, capsys, monkeypatch):
+    # a cron `write path:…` with the name mistyped must not exit 0 as if there were nothing to do
+    db = _labelled_trip(tmp_path, capsys, monkeypatch)
+    mistyped = next(tmp_path.rglob("Rome")) / "DSC_0O01.JPG"
+    for query in (f'path:"{mistyped}"', "Colosseun is:unwritten"):
+        code, _, err = run_cli(capsys, "--db", db, "write", "--dry-run", query)
+        assert code == 1 and f"write: no photo matches {query!r}" in err, (query, err)
+    code, _, err = run_cli(capsys, "--db", db, "write", "--dry-run", "-Rome")  # every photo is in Rome
+    assert code == 0 and "no photo matches" not in err, err
