@@ -1,0 +1,36 @@
+"""A rename's mark in the review journal goes only with the rename that is its way back
+(renames_journalled): a merge renamed back by hand, or a mark other than the one an undo
+showed, stays, so `undo --review` never takes back the unrelated step before it
+(t_unicode-6)."""
+
+from __future__ import annotations
+
+from app.cli.main import main
+from app.core.index import PhotoIndex, renames_journalled
+from tests.test_undo_review_after_rename import labelled, labels  # noqa: F401  (the fixture)
+
+
+def test_a_merge_renamed_back_by_hand_keeps_its_mark(labelled, capsys) -> None:  # noqa: F811
+    """`rename B A` after a merge of A into B renames every B photo (those that were B
+    before too): no way back, so the merge's mark and the rename's own stay."""
+    assert main(["--db", labelled, "rename", "Qubbat al-Sakhra", "Our cabin"]) == 0  # a merge
+    assert main(["--db", labelled, "rename", "Our cabin", "Qubbat al-Sakhra"]) == 0
+    capsys.readouterr()
+    assert main(["--db", labelled, "undo", "--review"]) == 1
+    assert "the last review change was `rename 'Our cabin' 'Qubbat al-Sakhra'`" in capsys.readouterr().err
+    assert main(["--db", labelled, "undo", "--review"]) == 1
+    assert "a merge is not taken back by renaming" in capsys.readouterr().err
+    assert labels(labelled) == {"IMG_0001": "Qubbat al-Sakhra", "IMG_0002": "Qubbat al-Sakhra"}
+
+
+def test_an_undo_takes_out_only_the_mark_it_showed(labelled, capsys) -> None:  # noqa: F811
+    """The app showed the mark of `rename A B`; a rename made in the CLI meanwhile is the
+    newest mark now: it stays, and the undo takes nothing out."""
+    assert main(["--db", labelled, "rename", "Qubbat al-Sakhra", "Our dome"]) == 0
+    with PhotoIndex.open(labelled) as index:
+        shown = renames_journalled.newest_rename(index.conn)
+    assert main(["--db", labelled, "rename", "Our cabin", "Our hut"]) == 0
+    with PhotoIndex.open(labelled) as index:
+        newest = renames_journalled.newest_rename(index.conn)
+        assert renames_journalled.take_out_newest_rename(index, met=shown) is None
+        assert renames_journalled.newest_rename(index.conn) == newest and newest.old == "Our cabin"
