@@ -34,3 +34,17 @@ def test_an_undo_takes_out_only_the_mark_it_showed(labelled, capsys) -> None:  #
         newest = renames_journalled.newest_rename(index.conn)
         assert renames_journalled.take_out_newest_rename(index, met=shown) is None
         assert renames_journalled.newest_rename(index.conn) == newest and newest.old == "Our cabin"
+
+
+def test_a_rename_back_that_merges_keeps_the_marks(labelled, capsys) -> None:  # noqa: F811
+    """`rename A B`, then A on a photo again without a review step (a scan reading another
+    program's keyword), then `rename B A`: a merge of the two, no way back, so it cancels
+    nothing: the next undo --review meets the merge, not the label step before them."""
+    assert main(["--db", labelled, "rename", "Qubbat al-Sakhra", "Our dome"]) == 0
+    with PhotoIndex.open(labelled) as index:
+        index.set_label(next(r.id for r in index.search("") if r.path.endswith("IMG_0002.jpg")), "Qubbat al-Sakhra")
+    assert main(["--db", labelled, "rename", "Our dome", "Qubbat al-Sakhra"]) == 0
+    assert "`undo --review` does not take a merge back:" in capsys.readouterr().err
+    assert main(["--db", labelled, "undo", "--review"]) == 1
+    assert "a merge is not taken back by renaming" in capsys.readouterr().err
+    assert labels(labelled) == {"IMG_0001": "Qubbat al-Sakhra", "IMG_0002": "Qubbat al-Sakhra"}
