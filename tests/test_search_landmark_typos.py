@@ -33,10 +33,46 @@ def test_a_landmarks_typo_gets_its_label_term(typed, meant) -> None:
 @pytest.mark.parametrize("typed", [
     "home", "rone",  # a real word, a letter changed: no typo's shape in a short name
     "rome", "colosseum", "paris", "tower",  # a landmark itself, or no landmark's typo
-    "colloseum rome", "-colloseum", "label:colloseum", "colloseum OR rome", "", 'label:"no',
+    "-colloseum", "colloseum OR rome", "", 'label:"no',
+    "label:colosseum", 'label:"eiffel  tower"', "-label:colloseum", "label:home", "state:accepted",
+    "massena", "tower", "taj home",  # a landmark's word, or no word's typo
 ])
 def test_no_typo_hint_for_other_queries(typed) -> None:
     assert landmark_typo_hint(typed, LANDMARKS) is None
+
+
+@pytest.mark.parametrize(("typed", "called", "meant"), [
+    ("label:Colloseum", "Colloseum", "Colosseum"),  # the form the guide teaches
+    ('label:"Place Massenna"', "Place Massenna", "Place Massena"),
+    ("state:accepted label:louver", "louver", "Louvre"),  # beside a filter
+    ('label:"Eifel Tower"|Rome', "Eifel Tower", "Eiffel Tower"),  # one of a choice
+])
+def test_a_label_terms_typo_gets_its_label_term(typed, called, meant) -> None:
+    hint = landmark_typo_hint(typed, [*LANDMARKS, "Place Massena"])
+    assert hint == f'No landmark on your photos is called “{called}”: did you mean label:"{meant}"?', hint
+
+
+@pytest.mark.parametrize(("typed", "word", "meant"), [
+    ("Massenna", "Massenna", "Place Massena"),  # a word of a longer name misspelt
+    ("colloseum rome", "colloseum", "Colosseum"),  # a landmark's typo beside another word
+    ("eifel", "eifel", "Eiffel Tower"),
+])
+def test_a_misspelt_word_of_a_landmark_gets_its_label_term(typed, word, meant) -> None:
+    hint = landmark_typo_hint(typed, [*LANDMARKS, "Place Massena"])
+    assert hint == f'No landmark on your photos has the word “{word}”: did you mean label:"{meant}"?', hint
+
+
+def test_a_label_terms_typo_is_named_by_search_and_by_accept(tmp_path, capsys) -> None:
+    db = str(tmp_path / "index.db")
+    with PhotoIndex.open(db) as index:
+        rome_trip(index)
+    for query, line in (('label:"Our cabn"', 'is called “Our cabn”: did you mean label:"Our cabin"?'),
+                        ("cabn", 'has the word “cabn”: did you mean label:"Our cabin"?')):
+        assert main(["--db", db, "search", query]) == 0  # an empty search, no error
+        assert capsys.readouterr().err.rstrip().endswith(line)
+    assert main(["--db", db, "accept", "label:Coloseum"]) == 1  # a typo fails a script
+    err = capsys.readouterr().err
+    assert "accept: no photo matches 'label:Coloseum' (did you mean label:\"Colosseum\"?)" in err, err
 
 
 def test_search_of_a_landmarks_typo_that_found_nothing_names_it(tmp_path, capsys) -> None:

@@ -88,9 +88,10 @@ def _hint_missing(index, query: str, total: int) -> None:
 
 
 def _hint_words(index, query: str, total: int) -> None:
-    """After plain words found nothing: the term for a review state among them
+    """After a search found nothing: the term for a review state among its plain words
     ("accepted": state:accepted), which free words never find, or the label: term of a
-    landmark on the photos they are a likely typo of ("colloseum": label:"Colosseum")."""
+    landmark on the photos its words or label: name are a likely typo of ("colloseum",
+    "massenna", `label:Colloseum`: label:"Colosseum"); it exits 0 all the same."""
     from app.core.index.state_word_hints import state_word_hint
     from app.core.landmark_typo_hints import landmark_typo_hint
     from app.core.library import landmark_counts
