@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 
 from app.cli.commands.write import open_index, progress_printer, say_above_progress
 from app.cli.common import command_with_index, one_line, print_json_line, stop_on_ctrl_c
@@ -14,28 +15,16 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "undo",
         help="revert the last 'write' batch: restore the photos' previous keywords, remove created sidecars",
-        description=(
-            "Restore every file changed by the last write batch: a file nobody touched since gets its "
-            "original bytes back; an edited one gets the previous values of our keyword fields; a "
-            "sidecar we created is removed. Files it cannot restore (moved away, read-only) keep the batch "
-            "open: the next undo retries just them before any older batch; a second failure of a file gone or "
-            "changed closes it (a full disk, a read-only or unplugged card or disk, a read-only or locked file or "
-            "folder, a photo another program holds open, or one of another user you may not change, never closes "
-            "it: free space, make the card, file or folder writable or connect the card, close the program, have "
-            "the photo's owner or an administrator let you change it, undo again). "
-            "A file the user deleted, or whose folder was deleted, counts as gone while its library folder (and "
-            "any folder link on the way) is there; a library folder moved or deleted whole counts as a card "
-            "unplugged until `relocate OLD NEW` follows it or `forget FOLDER --yes` takes it out of the library. "
-            "With --review: take back the last `accept`, `reject`, `label`, `teach` or `teach --forget` instead "
-            "(a `rename` is not taken back: met first, it is said with the way to put the name back, and the next "
-            "undo --review takes back the step before it) "
-            "(the index keeps the last 100, fewer when they changed over a million photos in all, never fewer than 10; "
-            "each undo --review takes back the one before): each photo gets "
-            "its label and state before it again (and, after label or teach, the place it taught before; "
-            "after teach --forget, the place is taught again and its suggestions come back), "
-            "unless it was labelled again since; files are not touched (an accept or label taken back after "
-            "`write` put its keyword into them: the next `write` takes it out, as after a reject)."
-        ),
+        # wrapped here, not by argparse, so that the guide's path is never broken at its hyphen
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=textwrap.fill(
+            "Restore every file changed by the last write batch: its previous keywords come back, and a "
+            "sidecar the write created is removed. With --review: take back the last accept, reject, label, "
+            "teach or teach --forget instead (files are not touched). "
+            "A file undo cannot restore keeps the batch open for the next undo; a full disk, a read-only or "
+            "unplugged card, a read-only or locked file, or one another program holds open never closes it. "
+            "Details: docs/guide/writing-labels.md (Undo) and docs/guide/reviewing.md (undo --review).",
+            width=78, break_on_hyphens=False),
     )
     parser.add_argument("--review", action="store_true",
                         help="take back the last accept, reject, label, teach or teach --forget command "
