@@ -209,7 +209,9 @@ def test_suggest_says_which_labels_of_the_model_fall_to_no_landmark(capsys, libr
     withdrawn = [line for line in lines if line.get("withdrawn")]
     assert [(w["photo_id"], w["path"], w["previous"], w["label"], w["landmark_id"]) for w in withdrawn] == [
         (unsure, path, name, None, None)] and 0 <= withdrawn[0]["score"] < 1
-    assert "1 suggestion of the model would be withdrawn" in err
+    assert ("dry run: would suggest 0 labels; 1 suggestion of the model would be withdrawn (now under the "
+            "threshold: no landmark); nothing stored (run it again without --dry-run, with the same --threshold, "
+            "to store them)") in err, err
     code = main([*suggest, "--dry-run"])
     out, err = capsys.readouterr()
     assert code == 0 and f"{path}: {name} -> no landmark" in out

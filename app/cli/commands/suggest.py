@@ -77,7 +77,7 @@ def run(args) -> int:
             print(one_line(f"{withdrawal.path}: {withdrawal.previous} -> no landmark ({withdrawal.score:.2f})"))
     if args.json:  # one last line, whatever was found: a script reads its counts, zeros included
         print_json_line(_json_summary(report, found, args.dry_run))
-    print_summary(_summary(len(found), len(report.withdrawn), args.dry_run))
+    print_summary(_summary(len(found), len(report.withdrawn), args.dry_run, args.threshold is not None))
     # a taught place the model holds is named whatever the other places found (close_hint names it when none did)
     more = held_hints(report, cli_label(program)) if found else [close_hint(report, args.query, args.model, program)]
     for hint in (untagged_hint(report, args.model, program), *more):
@@ -112,11 +112,20 @@ def _json_summary(report, found: list, dry_run: bool) -> dict:
                         "suggested": len(found), "withdrawn": len(report.withdrawn), "dry_run": dry_run}}
 
 
-def _summary(found: int, withdrawn: int, dry_run: bool) -> str:
+def _summary(found: int, withdrawn: int, dry_run: bool, threshold_given: bool = False) -> str:
     """The last line: the new suggestions, and the model's labels that fell under the
-    threshold (teaching lowers the model's scores) instead of vanishing unsaid."""
-    text = f"{counted(found, 'new suggestion')}{'' if dry_run else ', stored as suggested labels'}"
+    threshold (teaching lowers the model's scores) instead of vanishing unsaid. A dry run
+    says it stored nothing: "5 new suggestions" read as a real run's, and `accept
+    state:suggested` then found none of them."""
+    if dry_run:
+        text = f"dry run: would suggest {counted(found, 'label')}"
+        if withdrawn:
+            text += f"; {counted(withdrawn, 'suggestion')} of the model would be withdrawn (now under the threshold: no landmark)"
+        if not found and not withdrawn:
+            return text + "; nothing stored"
+        same = ", with the same --threshold," if threshold_given else ""
+        return text + f"; nothing stored (run it again without --dry-run{same} to store them)"
+    text = f"{counted(found, 'new suggestion')}, stored as suggested labels"
     if withdrawn:
-        verb = "would be withdrawn" if dry_run else "withdrawn"
-        text += f"; {counted(withdrawn, 'suggestion')} of the model {verb} (now under the threshold: no landmark)"
+        text += f"; {counted(withdrawn, 'suggestion')} of the model withdrawn (now under the threshold: no landmark)"
     return text
