@@ -270,3 +270,27 @@ def test_the_app_on_a_read_only_index_greys_out_every_change_and_refuses_the_oth
     assert window.errors_panel.problems() == earlier  # (the CLI label's, of a blank frame)
     assert window.index.get(photo).label == "Petra"
     close_main_window(window)
+
+
+def test_the_taught_places_dialog_on_a_read_only_index_greys_out_rename_and_forget(qtbot, tmp_path, capsys,
+                                                                                  as_owner) -> None:
+    """Forget… there stayed clickable: it asked "Stop recognising …?", then showed the
+    command line's "… and run the command again"."""
+    from tests.test_gui_support import close_main_window, shown_window
+
+    db = _current_index(tmp_path, capsys)
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("INSERT INTO taught_refs (label, photo_id, model_id) SELECT 'Lakeview', id, 'm' FROM photos")
+    conn.close()
+    db.chmod(0o444)
+    window = shown_window(qtbot, db)
+    dialog = window.taught_places_dialog()
+    qtbot.addWidget(dialog)
+    assert dialog.current_label() == "Lakeview"
+    assert dialog.show_button.isEnabled()  # browsing stays
+    for button in (dialog.rename_button, dialog.forget_button):
+        assert not button.isEnabled(), button.text()
+        assert "read-only" in button.toolTip(), button.text()
+    window.jobs.job_stopped.disconnect(dialog.reload_after_job)
+    close_main_window(window)

@@ -15,6 +15,7 @@ from app.core.errors import TaggerError
 from app.core.name_order import name_order
 from app.core.wording import counted
 from app.gui.key_names import key_name
+from app.gui.read_only_index import READ_ONLY_TIP
 from app.gui.safe_question import go_ahead
 
 
@@ -31,9 +32,10 @@ class TaughtPlacesDialog(QDialog):
     rename_requested = Signal(str)  # the window asks for the new name and renames it
     forgotten = Signal(str, object)  # a place forgotten, and what it did (teaching_store.ForgetSummary)
 
-    def __init__(self, index, parent=None) -> None:
+    def __init__(self, index, parent=None, read_only: bool = False) -> None:
         super().__init__(parent)
         self.index = index
+        self.read_only = read_only  # an index it may only read: Rename… and Forget… greyed, as in the window
         self.setWindowTitle("Taught places")
         self.setMinimumSize(420, 320)
         layout = QVBoxLayout(self)
@@ -90,8 +92,12 @@ class TaughtPlacesDialog(QDialog):
         return None if item is None else item.data(Qt.ItemDataRole.UserRole)
 
     def _update_buttons(self) -> None:
-        for button in (self.show_button, self.rename_button, self.forget_button):
-            button.setEnabled(self.current_label() is not None)
+        chosen = self.current_label() is not None
+        self.show_button.setEnabled(chosen)
+        for button in (self.rename_button, self.forget_button):
+            button.setEnabled(chosen and not self.read_only)
+            if self.read_only:
+                button.setToolTip(READ_ONLY_TIP[0].upper() + READ_ONLY_TIP[1:])
 
     def _show_current(self) -> None:
         label = self.current_label()

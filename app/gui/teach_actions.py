@@ -139,7 +139,7 @@ class TeachActions:
         from jobs.job_stopped when it closes)."""
         from app.gui.taught_places import TaughtPlacesDialog
 
-        dialog = TaughtPlacesDialog(self.index, self)
+        dialog = TaughtPlacesDialog(self.index, self, read_only=self.index_read_only)
         dialog.show_requested.connect(self.show_label)
         dialog.rename_requested.connect(self.rename_place)
         dialog.forgotten.connect(self.place_forgotten)
