@@ -48,3 +48,38 @@ def test_a_rename_back_that_merges_keeps_the_marks(labelled, capsys) -> None:  #
     assert main(["--db", labelled, "undo", "--review"]) == 1
     assert "a merge is not taken back by renaming" in capsys.readouterr().err
     assert labels(labelled) == {"IMG_0001": "Qubbat al-Sakhra", "IMG_0002": "Qubbat al-Sakhra"}
+
+
+def test_a_rename_chain_back_to_its_first_name_offers_no_rename_to_itself(labelled, capsys) -> None:  # noqa: F811
+    """`rename A B`, a label, `rename B C`, `rename C A`: the undo meeting `rename A B` proposed
+    `rename A A`, which rename refuses. It says the place has its name again, and the next
+    undo takes back the step before it."""
+    for argv in (["rename", "Qubbat al-Sakhra", "Dome"], ["label", "IMG_0002", "Hut", "--new"],
+                 ["rename", "Dome", "Domes"], ["rename", "Domes", "Qubbat al-Sakhra"]):
+        assert main(["--db", labelled, *argv]) == 0
+    for _ in range(3):  # the two renames met, the label taken back
+        main(["--db", labelled, "undo", "--review"])
+    capsys.readouterr()
+    assert main(["--db", labelled, "undo", "--review"]) == 1
+    said = capsys.readouterr().err
+    assert "the last review change was `rename 'Qubbat al-Sakhra' Dome`" in said
+    assert "is called 'Qubbat al-Sakhra' again" in said and "'Qubbat al-Sakhra' 'Qubbat al-Sakhra'" not in said
+    assert main(["--db", labelled, "undo", "--review"]) == 0
+    assert "took back `label IMG_0002 'Our cabin'`" in capsys.readouterr().err
+    assert labels(labelled) == {"IMG_0001": "Qubbat al-Sakhra", "IMG_0002": None}
+
+
+def test_the_apps_ctrl_z_says_so_too(labelled, capsys) -> None:  # noqa: F811
+    from app.gui.review_undo import RenameStep, ReviewUndo
+
+    for argv in (["rename", "Qubbat al-Sakhra", "Dome"], ["label", "IMG_0002", "Hut", "--new"],
+                 ["rename", "Dome", "Qubbat al-Sakhra"], ["undo", "--review"], ["undo", "--review"]):
+        main(["--db", labelled, *argv])
+    with PhotoIndex.open(labelled) as index:
+        window = type("Window", (ReviewUndo,), {})()
+        window.index, window.review_undo, said = index, [RenameStep("Qubbat al-Sakhra", "Dome", False)], []
+        window.index_read_only = index.read_only
+        window.show_message = said.append
+        assert window.undo_review() is False
+        assert "the place is called “Qubbat al-Sakhra” again since: there is no name to rename back" in said[0], said
+        assert renames_journalled.newest_rename(index.conn) is None

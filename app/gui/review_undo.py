@@ -122,9 +122,9 @@ class RenameStep:
     new: str
     merged: bool
 
-    def message(self, now: str = "", gone: bool = False) -> str:
-        """`now`: the name the place has now, renamed again since; `gone`: nothing holds it now
-        (the journal's mark met says so: renames_journalled)."""
+    def message(self, now: str = "", gone: bool = False, named_again: bool = False) -> str:
+        """`now`: the name the place has now, renamed again since; `gone`: nothing holds it now;
+        `named_again`: it has its old name again (the journal's mark met says so: renames_journalled)."""
         if self.merged:
             return (f"Ctrl+Z does not take back merging “{self.old}” into “{self.new}”: the copy of the index "
                     "taken before it puts the index back as it was (landmark-tagger restore-index COPY). Nothing "
@@ -134,6 +134,10 @@ class RenameStep:
         if not can_be_put_back(self.old):
             return (f"Ctrl+Z does not take back renaming “{self.old}” to “{self.new}”, and {NO_WAY_BACK}. Nothing "
                     "was taken back; Ctrl+Z again takes back the step before it.")
+        if named_again:
+            return (f"Ctrl+Z does not take back renaming “{self.old}” to “{self.new}”, and the place is called "
+                    f"“{self.old}” again since: there is no name to rename back. Nothing was taken back; "
+                    "Ctrl+Z again takes back the step before it.")
         if gone:
             return (f"Ctrl+Z does not take back renaming “{self.old}” to “{self.new}”, and no photo or taught place "
                     f"is called “{now or self.new}” now: there is no name to rename back. Nothing was taken back; "
@@ -188,7 +192,7 @@ class ReviewUndo:
         if isinstance(latest, RenameStep):  # said, and left: the next Ctrl+Z takes back the step before it
             self.review_undo.pop()
             met = self._meet_rename_mark(latest)
-            said = latest.message(met.now, met.gone) if met is not None else latest.message()
+            said = latest.message(met.now, met.gone, met.named_again) if met is not None else latest.message()
             self.show_message(said.replace("Ctrl+Z", key_name("Ctrl+Z")))
             return False
         size = len(latest.photo_ids) if isinstance(latest, LabelStep) else len(latest.before)

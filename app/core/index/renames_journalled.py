@@ -9,7 +9,9 @@ rename (not a merge) met stays as RENAME_MET, passed by undo, until a rename bac
 it: the way back the undo gave leaves no mark for the next undo to meet again. A rename
 met after a later one (`rename Lake Lak; rename Lak Lakes`) is put back from the name the
 place has now (`rename Lakes Lake`), which cancels both marks; one whose name nothing holds
-any more (merged away, its photos forgotten) is said to have nothing to rename back."""
+any more (merged away, its photos forgotten) is said to have nothing to rename back, and so
+is one whose place has its old name again (`rename Lake Lak; label …; rename Lak Lake`: the
+way back would be `rename Lake Lake`, which rename refuses): its chain's marks go."""
 
 from __future__ import annotations
 
@@ -38,6 +40,7 @@ class RenameMark:
     merged: bool
     now: str = ""  # the name the place has now, renamed again since the mark ("": `new`)
     gone: bool = False  # no photo or taught place holds that name now: no rename puts it back
+    named_again: bool = False  # renamed back to `old` since (not by a rename next to it): nothing to put back
 
     def way_back(self, program: str) -> str:
         """How to put the name back, as a command to paste (`program`: with its --db)."""
@@ -47,6 +50,8 @@ class RenameMark:
         if not can_be_put_back(self.old):
             return NO_WAY_BACK
         name = self.now or self.new
+        if self.named_again:
+            return f"the place is called '{self.old}' again since later renames, so there is no name to rename back"
         if self.gone:
             return f"no photo or taught place is called '{name}' now, so there is no name to rename back"
         since = f", called '{name}' since a later rename" if name != self.new else ""
@@ -99,23 +104,32 @@ def take_out_newest_rename(index: "PhotoIndex", met: RenameMark | None = None) -
         if newest[1].merged:
             _take_out(conn, newest[0])
             return newest[1]
-        conn.execute("UPDATE review_commands SET verb = ? WHERE id = ?", (review_journal.RENAME_MET, newest[0]))
-        return _as_named_now(conn, *newest)
+        met, chain = _as_named_now(conn, *newest)
+        if met.named_again:  # no rename back will come to cancel them: the chain's marks go
+            for command_id in (newest[0], *chain):
+                _take_out(conn, command_id)
+        else:
+            conn.execute("UPDATE review_commands SET verb = ? WHERE id = ?", (review_journal.RENAME_MET, newest[0]))
+        return met
 
 
-def _as_named_now(conn: sqlite3.Connection, command_id: int, mark: RenameMark) -> RenameMark:
+def _as_named_now(conn: sqlite3.Connection, command_id: int, mark: RenameMark) -> tuple[RenameMark, list[int]]:
     """`mark` with the name its place has now: renamed again by the renames met after it (all
-    the journal holds after the newest mark not met), and whether anything holds that name."""
+    the journal holds after the newest mark not met), whether anything holds that name, and
+    whether it is `mark`'s old name again; with the ids of the marks of those renames."""
     from app.core.index.labels import spellings_in_use
 
-    name = mark.new
-    for old, new in conn.execute(
-            "SELECT ch.label, ch.after_label FROM review_commands c JOIN review_changes ch ON ch.command_id = c.id "
-            "AND ch.photo_id = ? WHERE c.id > ? AND c.verb = ? ORDER BY c.id",
+    name, chain = mark.new, []
+    for later_id, old, new in conn.execute(
+            "SELECT c.id, ch.label, ch.after_label FROM review_commands c JOIN review_changes ch "
+            "ON ch.command_id = c.id AND ch.photo_id = ? WHERE c.id > ? AND c.verb = ? ORDER BY c.id",
             (_NO_PHOTO, command_id, review_journal.RENAME_MET)):
         if old is not None and new is not None and old.casefold() == name.casefold():
             name = new
-    return replace(mark, now=name, gone=not spellings_in_use(conn, name))
+            chain.append(later_id)
+    if chain and name == mark.old:
+        return replace(mark, now=name, named_again=True), chain
+    return replace(mark, now=name, gone=not spellings_in_use(conn, name)), chain
 
 
 def _renames_put_back(conn: sqlite3.Connection, old: str, new: str) -> list[int]:
