@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from app.core import keywords_changed_elsewhere
+from app.core.folder_paths import is_within
 from app.core.index import catalog, labels, moved_photos, photo_rows, renamed_over_records, scan_runs, sidecar_states
 from app.core.index.connection import decode_text, savepoint
+from app.core.index.missing_files_back import dead_link_on_the_way
 from app.core.index.picture_moves import missing_with_the_picture_of, picture_matches
 from app.core.index.read_back_records import take_read_back
 from app.core.keywords_changed_elsewhere import ScanDecisions
@@ -119,11 +121,13 @@ class MoveRecognition:
                 with self._batch():
                     for new_id in batch:
                         old_id = moved_photos.missing_original_of(self.conn, new_id)
-                        if old_id is not None and old_id <= self.since and self._may_reach_back(old_id, new_id):
+                        if (old_id is not None and old_id <= self.since and self._may_reach_back(old_id, new_id)
+                                and not self._on_a_drive_not_connected(old_id)):
                             self._adopt(old_id, new_id)
             missing_before = [old_id for old_id in missing_with_the_picture_of(
                 self.conn, [new_id for new_id in new_ids if catalog.is_present(self.conn, new_id)])
-                if old_id <= self.since and old_id not in self.gone_now and old_id not in owed]
+                if old_id <= self.since and old_id not in self.gone_now and old_id not in owed
+                and not self._on_a_drive_not_connected(old_id)]
         self._join_copies_of_cards_not_connected()
         self._recognise_by_picture(became_missing + owed, missing_before)
         self._drop_a_killed_scans_strays(became_missing + owed)
@@ -305,6 +309,24 @@ class MoveRecognition:
             return self._copy_an_unfinished_scan_made(old_id) == new_id
         return moved_photos.holds_nothing_of_the_user(self.conn, new_id) or moved_photos.only_copy_since(
             self.conn, old_id, self.since, self.newest_before) == new_id
+
+    def _on_a_drive_not_connected(self, old_id: int) -> bool:
+        """Whether missing `old_id`'s folder is out of reach rather than gone: on a card
+        the walk found not connected, or behind a folder link that points nowhere (its disk
+        unmounted: missing_files_back.dead_link_on_the_way, as forget --missing tells it).
+        A plain folder gone is taken for moved (it may come back under another name). Such
+        a photo comes back when its drive does; a copy of its picture elsewhere in the
+        library is a deliberate copy (a print, an export), not the photo moved: joined, it
+        took the labels and journal (undo then "restored" the copy) and the original came
+        back unlabelled."""
+        row = self.conn.execute("SELECT primary_path FROM photos WHERE id = ?", (old_id,)).fetchone()
+        if row is None:
+            return False
+        path = decode_text(row[0]) if isinstance(row[0], bytes) else str(row[0])
+        folder = os.path.dirname(path)
+        if any(is_within(folder, card) for card in self.cards_not_connected):
+            return True
+        return not os.path.isdir(folder) and dead_link_on_the_way(folder) is not None
 
     def _split_photos_moved_away(self, became_missing: list[int]) -> None:
         """Photos left at their names whose pictures went to other names (renumbered to
