@@ -77,6 +77,25 @@ def test_a_folder_the_index_does_not_hold_is_a_typo_as_a_path_is(tmp_path, capsy
     assert code == 0 and "no photo matches" not in err, err
 
 
+
+def test_a_folder_on_disk_is_no_typo_as_its_plain_path_is_not(tmp_path, capsys, monkeypatch):
+    # `write folder:…/empty` (a library folder holding no photo), `folder:…/link/Rome` (a link
+    # to a library folder: macOS /tmp, a NAS mount) and `folder:…/x/../Rome` said "no photo
+    # matches", exit 1, where the plain path writes nothing, exit 0
+    db = _labelled_trip(tmp_path, capsys, monkeypatch)
+    rome = next(tmp_path.rglob("Rome"))
+    (rome.parent / "empty").mkdir()
+    spellings = [rome.parent / "empty", rome.parent / "empty" / ".." / "Rome"]
+    try:
+        (tmp_path / "link").symlink_to(rome.parent, target_is_directory=True)
+        spellings.append(tmp_path / "link" / "Rome")
+    except OSError:  # (Windows without the right to make links)
+        pass
+    for folder in spellings:
+        code, _, err = run_cli(capsys, "--db", db, "write", "--dry-run", f'folder:"{folder}" is:unwritten')
+        assert code == 0 and "no photo matches" not in err, (folder, err)
+
+
 @pytest.mark.parametrize(("query", "typo"), [
     ("Colosseun", True), ("path:{}", True), ("Colosseun is:unwritten", True),
     ("Colosseun OR Pantheonn", True), ("is:unwritten OR label:Colosseun", True), ("date:", True),

@@ -6,6 +6,7 @@ photos, naming the landmark the query likely misspells, so a typo fails a script
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from app.cli.paths_typed import is_there, words_as_typed
 
@@ -39,8 +40,9 @@ def could_be_a_typo(query: str, index=None) -> bool:
     "no photo matches"), not an empty result (`write is:unwritten` with every file
     written: a cron job's normal run, exit 0). With `index`, a folder: term naming a
     folder no photo of the index is in or below is one too (`folder:Rmoe`), as a path: is;
-    one it holds filters (`is:unwritten folder:Rome`). A query that does not parse is
-    left to say so where it is run."""
+    one it holds filters (`is:unwritten folder:Rome`), and so does one that is a folder on
+    disk (an empty library folder, one spelt through a link or with ".."), as the plain
+    path is (names_a_path). A query that does not parse is left to say so where it is run."""
     from app.core.index.query_parser import AnyOf, parse_query
     from app.core.errors import QuerySyntaxError
 
@@ -51,8 +53,17 @@ def could_be_a_typo(query: str, index=None) -> bool:
     positive = [term for item in items for term in (item.terms if isinstance(item, AnyOf) else (item,))
                 if not (term.negated or item.negated)]
     return any(term.field in _TYPO_FIELDS for term in positive) or (
-        index is not None and any(term.field == "folder" and not _folder_known(index, term.value)
-                                  for term in positive))
+        index is not None and any(term.field == "folder" and not _is_a_folder(term.value)
+                                  and not _folder_known(index, term.value) for term in positive))
+
+
+def _is_a_folder(folder: str) -> bool:
+    """Whether `folder` names a folder on disk (`~` expanded; links and ".." followed by the
+    system, relative to the working folder, as a plain path typed is)."""
+    try:
+        return Path(folder).expanduser().is_dir()
+    except (OSError, ValueError, RuntimeError):  # a name too long, a NUL byte, no home to expand: none there
+        return False
 
 
 def _folder_known(index, folder: str) -> bool:
