@@ -192,7 +192,7 @@ class FolderSync:
                     self.renamed.save_notes(conn)
                     for group in groups:
                         self._write_group(conn, folder, group)
-                    unwritten_elsewhere.note_after_scan(self.index, self.changed_elsewhere)  # once a batch
+                    unwritten_elsewhere.mark_to_plan(conn, self.changed_elsewhere)  # planned at the scan's end
                     self.changed_elsewhere.clear()
                     self._flush_errors(conn)
             except BaseException:  # rolled back (a full disk): the scan reports what it stored

@@ -23,6 +23,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
+from app.core import unwritten_elsewhere
 from app.core.cloud_files import name_of_icloud_stand_in, online_only_note
 from app.core.emptied_folders import is_mount_point
 from app.core.folder_paths import is_skipped_folder, is_within
@@ -137,6 +138,7 @@ class _Scan(FolderSync):
                                              keep=self.kept_problems, folder_only=self.shallow)
                     self.summary.unchanged_problems = len(self.kept_problems)
                     problems.clear_outside_library(conn, [str(r) for r in self.index.roots()], self.summary.run_id)
+            unwritten_elsewhere.plan_marked(self.index)  # the photos new, changed or reread: once a scan
             self._recognise_moves()
             self._drop_folders_joined_for_nothing()
             status = "cancelled" if self._cancelled() else "done"

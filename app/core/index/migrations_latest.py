@@ -303,3 +303,12 @@ def migration_51(conn: sqlite3.Connection) -> None:
         conn.execute("UPDATE review_changes SET after_label = ? WHERE after_label = ? AND photo_id <> 0", (new, old))
         conn.execute("UPDATE OR IGNORE review_taught_refs SET label = ? WHERE label = ?", (new, old))
         conn.execute("DELETE FROM review_taught_refs WHERE label = ?", (old,))
+
+
+# A scan planned the writes of the photos whose files it found changed once a folder's batch
+# (app.core.unwritten_elsewhere), and each plan reads the whole write journal: a rescan after
+# edits in many small folders grew with changed photos x library. It marks them here in each
+# batch's transaction and plans them all once at its end; a scan killed before leaves the
+# marks to the next.
+def migration_52(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE IF NOT EXISTS photos_to_plan (photo_id INTEGER PRIMARY KEY)")

@@ -18,7 +18,7 @@ from app.core.index.connection import id_chunks
 
 # Rows about the files, which go with them to the photo that takes them over (the files
 # themselves are moved first by the caller, moved_photos.adopt_moved_photo: they decide its place).
-FOLLOW_THE_FILES = ("files", "errors", "photos_to_print", "photos_to_reread")
+FOLLOW_THE_FILES = ("files", "errors", "photos_to_print", "photos_to_reread", "photos_to_plan")
 # Keyed by path: one row per sidecar, the state the scan saw last (the gone row's) wins.
 SIDECAR_STATES = "sidecar_states"
 # Rows about the photo row itself (labels, reviews, model results, scan notes): they go with

@@ -11,7 +11,7 @@ from app.core.errors import IndexInUseError, IndexStoreError
 from app.core.index.migrations_latest import (
     migration_37, migration_38, migration_39, migration_40, migration_41, migration_42, migration_43,
     migration_44, migration_45, migration_46, migration_47, migration_48, migration_49, migration_50,
-    migration_51,
+    migration_51, migration_52,
 )
 from app.core.index.migrations_recent import (
     migration_14, migration_15, migration_16, migration_17, migration_18, migration_19, migration_20,
@@ -395,6 +395,7 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     migration_29, migration_30, migration_31, migration_32, migration_33, migration_34, migration_35, migration_36,
     migration_37, migration_38, migration_39, migration_40, migration_41, migration_42, migration_43,
     migration_44, migration_45, migration_46, migration_47, migration_48, migration_49, migration_50, migration_51,
+    migration_52,
 )
 
 LATEST_VERSION = len(MIGRATIONS)
