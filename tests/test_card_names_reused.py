@@ -138,20 +138,26 @@ def test_undo_of_a_write_never_writes_into_the_new_frame_at_the_name(card) -> No
     assert (folder / "DSC_0001.JPG").read_bytes() == new_frame
 
 
+def _d850_pair(monkeypatch, folder: Path) -> None:
+    """DSC_0001.JPG and DSC_0001.NEF of one frame (2020-11-03 14:05:01) in `folder`; a scan
+    reads any .NEF as a NIKON D850 RAW, as the NEF stand-in is no real RAW file."""
+    import app.core.scan_folder_sync as scan_folder_sync
+
+    nef = PhotoInfo(kind="raw", width=6000, height=4000, taken_at="2020-11-03T14:05:01",
+                    camera_make="NIKON CORPORATION", camera_model="NIKON D850")
+    monkeypatch.setattr(scan_folder_sync, "read_photo_info",
+                        lambda path: nef if str(path).lower().endswith(".nef") else read_photo_info(path))
+    write_jpeg(folder / "DSC_0001.JPG", color=(200, 10, 10), taken="2020:11:03 14:05:01")
+    (folder / "DSC_0001.NEF").write_bytes(b"\x01" * 5000)
+
+
 def test_a_pairs_jpeg_replaced_by_another_frame_leaves_the_pair_and_the_raw_keeps_the_label(
         tmp_path, monkeypatch) -> None:
     """DSC_0001.JPG+NEF labelled Colosseum; the JPEG alone replaced by another frame of
     another day (a JPEG-only card's, numbering restarted): it is a new photo, and nothing
     of Colosseum goes into it; the unchanged RAW keeps the label."""
-    import app.core.scan_folder_sync as scan_folder_sync
-
-    nef = PhotoInfo(kind="raw", width=6000, height=4000, taken_at="2020-11-03T14:05:01",
-                    camera_make="NIKON CORPORATION", camera_model="NIKON D850")
-    monkeypatch.setattr(scan_folder_sync, "read_photo_info",  # the NEF stand-in is no real RAW file
-                        lambda path: nef if str(path).lower().endswith(".nef") else read_photo_info(path))
     folder = tmp_path / "Trip"
-    write_jpeg(folder / "DSC_0001.JPG", color=(200, 10, 10), taken="2020:11:03 14:05:01")
-    (folder / "DSC_0001.NEF").write_bytes(b"\x01" * 5000)
+    _d850_pair(monkeypatch, folder)
     with PhotoIndex.open(tmp_path / "index.db") as index:
         scan(index, [folder])
         [pair] = index.search("")
@@ -174,16 +180,9 @@ def test_a_pairs_jpeg_replaced_while_the_card_was_away_leaves_the_pair_and_the_r
         tmp_path, monkeypatch) -> None:
     """As above, the pair's folder seen missing by a scan in between: the RAW back as it was
     keeps the photo and its label, the JPEG holding another frame is a new photo."""
-    import app.core.scan_folder_sync as scan_folder_sync
-
-    nef = PhotoInfo(kind="raw", width=6000, height=4000, taken_at="2020-11-03T14:05:01",
-                    camera_make="NIKON CORPORATION", camera_model="NIKON D850")
-    monkeypatch.setattr(scan_folder_sync, "read_photo_info",  # the NEF stand-in is no real RAW file
-                        lambda path: nef if str(path).lower().endswith(".nef") else read_photo_info(path))
     library, away = tmp_path / "lib", tmp_path / "away"
     folder = library / "Trip"
-    write_jpeg(folder / "DSC_0001.JPG", color=(200, 10, 10), taken="2020:11:03 14:05:01")
-    (folder / "DSC_0001.NEF").write_bytes(b"\x01" * 5000)
+    _d850_pair(monkeypatch, folder)
     with PhotoIndex.open(tmp_path / "index.db") as index:
         scan(index, [library])
         [pair] = index.search("")

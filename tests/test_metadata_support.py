@@ -46,6 +46,19 @@ def make_jpeg(path: Path, size: tuple[int, int] = (96, 64), exif: bool = True, s
     return path
 
 
+def tagged_photos(folder: Path, count: int, db: Path, options) -> tuple[PhotoIndex, list[int]]:
+    """`count` JPEGs DSC_0000.JPG… made in `folder` (seeds 0…) and tagged with `options`
+    (a TagOptions) into a new index at `db`: (the open index, its photo ids in order)."""
+    from app.core.tagging import tag
+
+    folder.mkdir()
+    for number in range(count):
+        make_jpeg(folder / f"DSC_{number:04d}.JPG", seed=number)
+    index = PhotoIndex.open(db)
+    tag(index, [folder], options)
+    return index, sorted(photo.id for photo in index.search(""))
+
+
 def add_photo(index: PhotoIndex, files: list[Path], label: str | None = None, state: str = "accepted") -> int:
     """Index a photo made of `files` (first is primary) as a scan would, with a label."""
     primary = files[0].resolve()

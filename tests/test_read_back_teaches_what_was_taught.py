@@ -22,7 +22,7 @@ from app.core.metadata.read_back import landmarks_in_sidecars
 from app.core.metadata.sidecar import render_sidecar
 from app.core.tagging import TagOptions, tag
 from model.predictor import TAUGHT_ID_PREFIX
-from tests.test_metadata_support import make_jpeg
+from tests.test_metadata_support import tagged_photos
 
 PLACE = "Arezzo streets"
 
@@ -31,13 +31,8 @@ PLACE = "Arezzo streets"
 def tagged(tmp_path: Path, tiny_bundle):
     """Six photos tagged by the tiny model (their embeddings stored), in index 1."""
     folder = tmp_path / "photos"
-    folder.mkdir()
-    for number in range(6):
-        make_jpeg(folder / f"DSC_{number:04d}.JPG", seed=number)
     options = TagOptions(model=tiny_bundle.path, workers=0, batch_size=2, threads=1)
-    index = PhotoIndex.open(tmp_path / "first.db")
-    tag(index, [folder], options)
-    ids = sorted(photo.id for photo in index.search(""))
+    index, ids = tagged_photos(folder, 6, tmp_path / "first.db", options)
     yield index, ids, folder, options
     index.close()
 

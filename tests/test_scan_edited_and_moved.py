@@ -134,8 +134,9 @@ def test_a_photo_edited_elsewhere_while_its_folder_was_away_a_scan_long_is_joine
     assert index.search("is:missing") == []
 
 
-def test_two_photos_missing_since_an_earlier_scan_with_one_picture_are_not_guessed_between(tmp_path, index) -> None:
-    library = tmp_path / "lib"
+def _labelled_copies_one_edited(index: PhotoIndex, library: Path) -> tuple[Path, Path]:
+    """A/DSC_0001.JPG labelled Petra and its copy B/DSC_0001.JPG labelled Our hotel,
+    scanned; then the first edited in Lightroom: (first, second)."""
     first = write_jpeg(library / "A" / "DSC_0001.JPG", color=(200, 10, 10), taken="2026:04:12 09:30:01")
     second = library / "B" / "DSC_0001.JPG"
     second.parent.mkdir()
@@ -144,6 +145,12 @@ def test_two_photos_missing_since_an_earlier_scan_with_one_picture_are_not_guess
     index.set_label(photo_at(index, first).id, "Petra")
     index.set_label(photo_at(index, second).id, "Our hotel")
     edit_in_lightroom(first)
+    return first, second
+
+
+def test_two_photos_missing_since_an_earlier_scan_with_one_picture_are_not_guessed_between(tmp_path, index) -> None:
+    library = tmp_path / "lib"
+    first, second = _labelled_copies_one_edited(index, library)
     shutil.move(str(library / "A"), str(tmp_path / "A"))
     second.unlink()
     assert scan(index, [library]).missing == 2
@@ -158,14 +165,7 @@ def test_two_photos_missing_since_an_earlier_scan_with_one_picture_are_not_guess
 
 def test_two_photos_gone_with_the_same_picture_are_not_guessed_between(tmp_path, index) -> None:
     library = tmp_path / "lib"
-    first = write_jpeg(library / "A" / "DSC_0001.JPG", color=(200, 10, 10), taken="2026:04:12 09:30:01")
-    second = library / "B" / "DSC_0001.JPG"
-    second.parent.mkdir()
-    shutil.copyfile(first, second)  # a copy kept elsewhere, labelled otherwise
-    scan(index, [library])
-    index.set_label(photo_at(index, first).id, "Petra")
-    index.set_label(photo_at(index, second).id, "Our hotel")
-    edit_in_lightroom(first)
+    first, second = _labelled_copies_one_edited(index, library)
     (library / "C").mkdir()
     first.rename(library / "C" / "Petra_0001.JPG")
     second.unlink()

@@ -18,7 +18,7 @@ from app.core.teaching import teach
 from app.core.teaching_suggest import SuggestOptions, SuggestReport, close_hint, suggest
 from model.bundle import load_bundle
 from model.bundle_writer import resave_bundle
-from tests.test_metadata_support import make_jpeg
+from tests.test_metadata_support import tagged_photos
 
 PLACE = "Arezzo gate"
 
@@ -42,12 +42,7 @@ def _refs_by(index: PhotoIndex, bundle) -> set[tuple[str, int]]:
 def library(tmp_path: Path, tiny_bundle):
     """Four photos tagged by the tiny model."""
     folder = tmp_path / "photos"
-    folder.mkdir()
-    for number in range(4):
-        make_jpeg(folder / f"DSC_{number:04d}.JPG", seed=number)
-    index = PhotoIndex.open(tmp_path / "index.db")
-    tag(index, [folder], _options(tiny_bundle))
-    ids = sorted(photo.id for photo in index.search(""))
+    index, ids = tagged_photos(folder, 4, tmp_path / "index.db", _options(tiny_bundle))
     yield index, ids, folder
     index.close()
 

@@ -75,6 +75,12 @@ def _open_read_only(target: str, timeout: float) -> sqlite3.Connection:
             if "readonly" not in str(error):  # (busy, gone): not what immutable=1 is for
                 raise
             conn = _connect_uri(uri + "&immutable=1", timeout)  # no -shm could be made beside it
+    return _held_read_only(conn, target)
+
+
+def _held_read_only(conn: sqlite3.Connection, target: str) -> sqlite3.Connection:
+    """`conn` to `target` made query-only and recorded as a read-only connection (in
+    _OPENED_READ_ONLY and _HELD_READ_ONLY), however it was opened."""
     conn.execute("PRAGMA query_only = ON")
     conn.index_file = os.path.abspath(target)
     _OPENED_READ_ONLY.add(conn.index_file)
@@ -109,11 +115,7 @@ def _open_copy_with_its_wal(target: str, timeout: float) -> sqlite3.Connection:
     conn.copy_folder = copy.folder
     conn.release_copy = weakref.finalize(conn, release)  # (also for a connection never closed)
     conn.shown_from_copy = True
-    conn.execute("PRAGMA query_only = ON")
-    conn.index_file = os.path.abspath(target)
-    _OPENED_READ_ONLY.add(conn.index_file)
-    _HELD_READ_ONLY.add(conn)
-    return conn
+    return _held_read_only(conn, target)
 
 
 # Copies live in folders named landmark-tagger-ro-<pid>-..., so that a later start can
