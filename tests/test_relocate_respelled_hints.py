@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shlex
 from pathlib import Path
+from types import SimpleNamespace
 
 from app.cli.main import main
 from app.core.decode import file_not_found
@@ -94,5 +95,6 @@ def test_the_greyed_folder_names_its_twin_and_locate_opens_there(tmp_path: Path,
 
     opened = []
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args: opened.append(args[2]) or "")
-    assert not LibraryActions.locate_folder(None, old)  # cancelled
+    window = SimpleNamespace(index_read_only=False)  # the window's part locate_folder reads before the picker
+    assert not LibraryActions.locate_folder(window, old)  # cancelled
     assert opened == [str(new)]
