@@ -14,6 +14,7 @@ though (a stalled share): one more KeyboardInterrupt while it does ends the wait
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -36,8 +37,41 @@ class StoppedWhileWriting(KeyboardInterrupt):
         self.paths, self.batch_id, self.signal_exception = paths, batch_id, signal_exception
 
 
+class WriteAbandoned(BaseException):
+    """Raised in a worker that reaches for the index after the write gave up waiting on it
+    (StoppedWhileWriting): the index is about to close, and a closed SQLite connection used
+    from another thread crashes the process. Its file is replaced atomically or not at all;
+    the journal entry begun for it is what a killed write leaves, which the next write or
+    undo checks."""
+
+
+class WriterLock:
+    """The lock every index call of a write goes through (workers and loop alike), which the
+    write can abandon: once it has, each later `with lock:` raises WriteAbandoned instead of
+    touching the index."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.abandoned = False
+
+    def __enter__(self) -> "WriterLock":
+        self._lock.acquire()
+        if self.abandoned:
+            self._lock.release()
+            raise WriteAbandoned()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._lock.release()
+
+    def abandon(self) -> None:
+        """Wait for the index call in progress (one short transaction), then refuse the rest."""
+        with self._lock:
+            self.abandoned = True
+
+
 def let_the_files_being_written_finish(pool: ThreadPoolExecutor, running: dict[Future, PlannedWrite],
-                                       batch_id: int | None = None) -> None:
+                                       batch_id: int | None = None, lock: WriterLock | None = None) -> None:
     """Wait for the files the workers are writing (`running`: each future's PlannedWrite);
     those queued but not started are dropped, their photos as they were. The wait is on
     the futures, never a thread's join: on Python 3.11 a join cut short by a signal
@@ -51,6 +85,8 @@ def let_the_files_being_written_finish(pool: ThreadPoolExecutor, running: dict[F
     except KeyboardInterrupt as insisted:
         still = [item.target for future, item in running.items() if not future.done()]
         if still:
+            if lock is not None:  # the index closes next: no worker may be inside it then, nor come after
+                lock.abandon()
             raise StoppedWhileWriting(still, batch_id, insisted) from insisted
         # every file landed meanwhile: the batch closes as the abort asked
 

@@ -26,7 +26,7 @@ from app.core.index.connection import db_text
 from app.core.index.held_as_suggested import mark_held
 from app.core.index.photos_seen import LibraryFolders
 from app.core.metadata import atomic, journal, recovery, stopped_write
-from app.core.metadata.closing_a_write import close_the_batch, let_the_files_being_written_finish
+from app.core.metadata.closing_a_write import WriterLock, close_the_batch, let_the_files_being_written_finish
 from app.core.metadata.disk_problems import disk_gone_error
 from app.core.metadata.exif_keywords import ExifFullError
 from app.core.metadata.file_now import changed_since_scan, gone_since_scan, keywords_inside
@@ -85,7 +85,7 @@ def write_labels(
     # written, or before it when this run carries the killed run's batch on (its originals are intact)
     temps_before = TempsBeforeRun.listed_in((atomic.temp_folder_of(item.target) for item in plan), index.conn)
     started = Progress(0, len(plan)).started_at
-    lock = threading.Lock()
+    lock = WriterLock()  # abandoned when the write stops waiting on a stalled file (StoppedWhileWriting)
     folders: set[Path] = set()
     pending = list(plan)
     failed_before = _paths_with_write_problems(index)
@@ -184,7 +184,7 @@ def write_labels(
         summary.cancelled = True
         raise
     finally:
-        let_the_files_being_written_finish(pool, running, batch.id)  # StoppedWhileWriting: the batch stays open
+        let_the_files_being_written_finish(pool, running, batch.id, lock)  # StoppedWhileWriting: the batch stays open
         try:
             for folder in folders:
                 try:
